@@ -1,0 +1,1 @@
+"""client package (being written)."""

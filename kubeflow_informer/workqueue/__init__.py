@@ -1,0 +1,1 @@
+"""workqueue package (being written)."""
