@@ -1,8 +1,143 @@
 """kubeflow_informer: an asyncio framework for writing Kubernetes controllers.
 
-The public API is re-exported here; modules inside the package never import from this file.
+The public API, re-exported from the layer that owns each name (see ``docs/architecture.md``):
+configuration and the async client, the informer machinery (cache), the workqueue, the
+controller layer, and the embedded API server for tests. Modules inside the package never import
+from this file, so importing one layer never drags in the others.
 """
 
 from kubeflow_informer._version import __version__
+from kubeflow_informer.apiserver import EmbeddedApiServer, Faults
+from kubeflow_informer.cache import (
+    DeletedFinalStateUnknown,
+    Delta,
+    DeltaFIFO,
+    DeltaType,
+    FuncHandler,
+    HandlerRegistration,
+    Indexer,
+    Lister,
+    ListerWatcher,
+    Reflector,
+    ResourceEventHandler,
+    SharedIndexInformer,
+    SharedInformerFactory,
+    namespace_index,
+    strip_managed_fields,
+)
+from kubeflow_informer.client import ApiClient, Resource, WatchEvent, WatchStream
+from kubeflow_informer.config import Config, load_config, load_incluster_config, load_kubeconfig
+from kubeflow_informer.controller import (
+    AnnotationChangedPredicate,
+    Controller,
+    EventRecorder,
+    Finalizer,
+    For,
+    GenerationChangedPredicate,
+    LabelChangedPredicate,
+    LeaderElectionConfig,
+    Manager,
+    Owns,
+    Reconciler,
+    Request,
+    ResourceVersionChangedPredicate,
+    Result,
+    TerminalError,
+    Watches,
+)
+from kubeflow_informer.errors import (
+    AlreadyExists,
+    ApiError,
+    BadRequest,
+    ConfigError,
+    Conflict,
+    Expired,
+    Forbidden,
+    Gone,
+    Invalid,
+    KubeflowInformerError,
+    NotFound,
+    ProtocolError,
+    ServerError,
+    TooManyRequests,
+    TransportError,
+    Unauthorized,
+)
+from kubeflow_informer.keys import make_key, object_key, split_key
+from kubeflow_informer.metrics import Registry
+from kubeflow_informer.selectors import FieldSelector, LabelSelector
+from kubeflow_informer.workqueue import (
+    RateLimitingQueue,
+    ShutDown,
+    default_controller_rate_limiter,
+)
 
-__all__ = ["__version__"]
+__all__ = [
+    "AlreadyExists",
+    "AnnotationChangedPredicate",
+    "ApiClient",
+    "ApiError",
+    "BadRequest",
+    "Config",
+    "ConfigError",
+    "Conflict",
+    "Controller",
+    "DeletedFinalStateUnknown",
+    "Delta",
+    "DeltaFIFO",
+    "DeltaType",
+    "EmbeddedApiServer",
+    "EventRecorder",
+    "Expired",
+    "Faults",
+    "FieldSelector",
+    "Finalizer",
+    "For",
+    "Forbidden",
+    "FuncHandler",
+    "GenerationChangedPredicate",
+    "Gone",
+    "HandlerRegistration",
+    "Indexer",
+    "Invalid",
+    "KubeflowInformerError",
+    "LabelChangedPredicate",
+    "LabelSelector",
+    "LeaderElectionConfig",
+    "Lister",
+    "ListerWatcher",
+    "Manager",
+    "NotFound",
+    "Owns",
+    "ProtocolError",
+    "RateLimitingQueue",
+    "Reconciler",
+    "Reflector",
+    "Registry",
+    "Request",
+    "Resource",
+    "ResourceEventHandler",
+    "ResourceVersionChangedPredicate",
+    "Result",
+    "ServerError",
+    "SharedIndexInformer",
+    "SharedInformerFactory",
+    "ShutDown",
+    "TerminalError",
+    "TooManyRequests",
+    "TransportError",
+    "Unauthorized",
+    "WatchEvent",
+    "WatchStream",
+    "Watches",
+    "__version__",
+    "default_controller_rate_limiter",
+    "load_config",
+    "load_incluster_config",
+    "load_kubeconfig",
+    "make_key",
+    "namespace_index",
+    "object_key",
+    "split_key",
+    "strip_managed_fields",
+]

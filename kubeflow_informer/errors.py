@@ -47,7 +47,7 @@ class TransportError(KubeflowInformerError):
 
 
 class ProtocolError(TransportError):
-    """The server's answer broke the wire protocol (truncated stream, malformed or oversized line)."""
+    """The answer broke the wire protocol (truncated stream, malformed or oversized line)."""
 
 
 class ApiError(KubeflowInformerError):
@@ -219,9 +219,7 @@ def api_error_from_status(
     """
     obj: Mapping[str, Any] = status_object or {}
     code_value = obj.get("code")
-    code = http_status if http_status is not None else (code_value if isinstance(code_value, int) else 0)
-    if not code and isinstance(code_value, int):
-        code = code_value
+    code = http_status or (code_value if isinstance(code_value, int) else 0)
     reason = obj.get("reason") if isinstance(obj.get("reason"), str) else ""
     message = obj.get("message") if isinstance(obj.get("message"), str) else ""
     details = obj.get("details") if isinstance(obj.get("details"), Mapping) else None

@@ -66,7 +66,7 @@ class PodHealth:
 
 
 def parse_time(value: Any) -> datetime | None:
-    """Parse a Kubernetes RFC 3339 timestamp (``2024-01-02T03:04:05Z``); ``None`` if absent or bad."""
+    """Parse an RFC 3339 timestamp (``2024-01-02T03:04:05Z``); ``None`` if absent or bad."""
     if not isinstance(value, str) or not value:
         return None
     try:
@@ -140,7 +140,8 @@ def classify(
     for container in containers:
         waiting = _nested_reason(container, "state", "waiting")
         if waiting in _IMAGE_PULL_REASONS:
-            return PodHealth(waiting, f"container {container.get('name', '?')} cannot pull its image")
+            name = container.get("name", "?")
+            return PodHealth(waiting, f"container {name} cannot pull its image")
 
     if phase == "Succeeded":
         return PodHealth(HEALTHY, "the pod ran to completion", serving=False)
@@ -160,5 +161,7 @@ def classify(
     if not_ready_for > grace_period:
         return PodHealth(NOT_READY, f"not ready for {int(not_ready_for)}s")
     return PodHealth(
-        HEALTHY, "not ready yet, within the grace period", recheck_after=grace_period - not_ready_for
+        HEALTHY,
+        "not ready yet, within the grace period",
+        recheck_after=grace_period - not_ready_for,
     )

@@ -1,0 +1,144 @@
+"""Query parameters and request bodies, parsed and validated as kube-apiserver does.
+
+Every malformed input is a 400 ``BadRequest`` Status (never a 500): bad selectors, non-integer
+``limit``, an unknown ``dryRun`` value, a body that is not a JSON (or YAML) object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import yaml
+from aiohttp import web
+
+from kubeflow_informer.apiserver.handlers.responses import unsupported_media_type
+from kubeflow_informer.apiserver.status import bad_request
+from kubeflow_informer.selectors import FieldSelector, LabelSelector, SelectorError
+
+_BODY_TYPES = frozenset({"application/json", "application/octet-stream", ""})
+_ACCEPTED_BODY_TYPES = ("application/json", "application/yaml")
+
+__all__ = [
+    "ListParams",
+    "decode_body",
+    "dry_run",
+    "parse_bool",
+    "parse_int",
+    "parse_list_params",
+]
+
+
+def parse_bool(value: str | None) -> bool | None:
+    """``true``/``1`` → True, ``false``/``0``/empty → False, absent → None (Go's ParseBool)."""
+    if value is None:
+        return None
+    lowered = value.lower()
+    if lowered in ("true", "1", "t"):
+        return True
+    if lowered in ("false", "0", "f", ""):
+        return False
+    raise bad_request(f"invalid boolean value {value!r}")
+
+
+def parse_int(request: web.Request, name: str) -> int | None:
+    """An integer query parameter, or None when absent or empty."""
+    value = request.query.get(name)
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise bad_request(f"invalid value {value!r} for {name}: must be an integer") from None
+
+
+def dry_run(request: web.Request, body_values: Any = None) -> bool:
+    """True for ``dryRun=All`` (query or DeleteOptions body); any other value is a 400."""
+    values = list(request.query.getall("dryRun", []))
+    if isinstance(body_values, list):
+        values.extend(str(v) for v in body_values)
+    for value in values:
+        if value != "All":
+            raise bad_request(f'Invalid dry run value: "{value}" (supported values: "All")')
+    return bool(values)
+
+
+@dataclass(frozen=True, slots=True)
+class ListParams:
+    """The parameters of a list or watch request."""
+
+    label_selector: LabelSelector | None
+    field_selector: FieldSelector | None
+    limit: int | None
+    continue_token: str | None
+    resource_version: str | None
+    resource_version_match: str | None
+    timeout_seconds: int | None
+    watch: bool
+    allow_bookmarks: bool
+    send_initial_events: bool | None
+
+
+def parse_list_params(request: web.Request, *, name: str | None = None) -> ListParams:
+    """Parse list/watch query parameters; ``name`` (single-object watch) narrows the field
+    selector to ``metadata.name``."""
+    query = request.query
+    label_selector = None
+    field_selector = None
+    try:
+        label_text = query.get("labelSelector")
+        if label_text:
+            label_selector = LabelSelector.parse(label_text)
+        field_text = query.get("fieldSelector") or ""
+        if name is not None:
+            field_text = f"metadata.name={name}" + (f",{field_text}" if field_text else "")
+        if field_text:
+            field_selector = FieldSelector.parse(field_text)
+    except SelectorError as exc:
+        raise bad_request(str(exc)) from None
+    limit = parse_int(request, "limit")
+    if limit is not None and limit <= 0:
+        limit = None  # the real server treats limit<=0 as "no limit"
+    timeout = parse_int(request, "timeoutSeconds")
+    return ListParams(
+        label_selector=label_selector,
+        field_selector=field_selector,
+        limit=limit,
+        continue_token=query.get("continue") or None,
+        resource_version=query.get("resourceVersion"),
+        resource_version_match=query.get("resourceVersionMatch") or None,
+        timeout_seconds=timeout if timeout and timeout > 0 else None,
+        watch=bool(parse_bool(query.get("watch"))),
+        allow_bookmarks=bool(parse_bool(query.get("allowWatchBookmarks"))),
+        send_initial_events=parse_bool(query.get("sendInitialEvents")),
+    )
+
+
+async def decode_body(request: web.Request, *, yaml_ok: bool = True, check_type: bool = True
+                      ) -> Any:
+    """The request body as JSON (or YAML when the Content-Type says so); 400 when undecodable.
+
+    With ``check_type`` a Content-Type other than JSON or YAML is a 415 (patch handlers, which
+    checked the patch media type themselves, pass False)."""
+    data = await request.read()
+    if not data:
+        raise bad_request("the request body is empty")
+    content_type = request.content_type
+    if check_type and content_type not in _BODY_TYPES and not (yaml_ok and "yaml" in content_type):
+        # e.g. protobuf: client-go falls back to JSON when the server answers 415
+        raise unsupported_media_type(content_type, _ACCEPTED_BODY_TYPES)
+    try:
+        if yaml_ok and "yaml" in content_type:
+            return yaml.safe_load(data)
+        return orjson.loads(data)
+    except (orjson.JSONDecodeError, yaml.YAMLError) as exc:
+        raise bad_request(f"the request body could not be decoded: {exc}") from None
+
+
+async def decode_object(request: web.Request) -> dict[str, Any]:
+    """The request body as an object (a JSON object); 400 otherwise."""
+    body = await decode_body(request)
+    if not isinstance(body, dict):
+        raise bad_request("the request body must be a JSON object")
+    return body

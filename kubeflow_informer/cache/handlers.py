@@ -1,0 +1,209 @@
+"""Event handlers and their per-handler delivery (client-go ``processorListener``).
+
+A handler is anything with ``on_add(obj, is_initial_list)``, ``on_update(old, new)`` and
+``on_delete(obj_or_tombstone)``; each may be a plain function or a coroutine function. Subclass
+:class:`ResourceEventHandler` to override only some of them, or wrap functions in
+:class:`FuncHandler`.
+
+Delivery contract:
+
+* Every registered handler has its own unbounded buffer (a deque) and its own task. The informer
+  only appends to buffers, so a slow handler delays nobody but itself, and its buffer grows
+  instead (as client-go's ``processorListener`` ring buffer does).
+* Notifications reach one handler in the order the informer applied them to the cache; an async
+  handler is awaited before the next notification is delivered to it.
+* An exception in a handler is logged with its traceback and counted (``registration.errors``);
+  the notification is dropped and delivery goes on.
+* ``on_delete`` receives the deleted object, or a
+  :class:`~kubeflow_informer.cache.delta_fifo.DeletedFinalStateUnknown` when the delete was only
+  inferred from a relist.
+* Resyncs arrive as ``on_update(obj, obj)``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from kubeflow_informer.cache.informer import SharedIndexInformer
+
+__all__ = [
+    "EventHandler",
+    "FuncHandler",
+    "HandlerRegistration",
+    "ResourceEventHandler",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Notification kinds in a listener's buffer: ``(kind, first, second)`` tuples.
+ADD, UPDATE, DELETE = 0, 1, 2
+
+
+class EventHandler(Protocol):
+    """The shape the informer accepts: three methods, each sync or async."""
+
+    def on_add(self, obj: dict[str, Any], is_initial_list: bool) -> Any: ...
+
+    def on_update(self, old: dict[str, Any], new: dict[str, Any]) -> Any: ...
+
+    def on_delete(self, obj: Any) -> Any: ...
+
+
+class ResourceEventHandler:
+    """Base class with no-op handlers; override the ones you need (sync or ``async def``)."""
+
+    def on_add(self, obj: dict[str, Any], is_initial_list: bool) -> Any:
+        """An object appeared in the cache (``is_initial_list``: part of the initial state)."""
+        return None
+
+    def on_update(self, old: dict[str, Any], new: dict[str, Any]) -> Any:
+        """An object changed, or was resynced (then ``old is new`` or equal)."""
+        return None
+
+    def on_delete(self, obj: Any) -> Any:
+        """An object left the cache: its last state, or a ``DeletedFinalStateUnknown``."""
+        return None
+
+
+class FuncHandler(ResourceEventHandler):
+    """A handler built from optional functions; missing ones are no-ops."""
+
+    def __init__(
+        self,
+        on_add: Callable[[dict[str, Any], bool], Any] | None = None,
+        on_update: Callable[[dict[str, Any], dict[str, Any]], Any] | None = None,
+        on_delete: Callable[[Any], Any] | None = None,
+    ) -> None:
+        if on_add is not None:
+            self.on_add = on_add  # type: ignore[method-assign,assignment]
+        if on_update is not None:
+            self.on_update = on_update  # type: ignore[method-assign,assignment]
+        if on_delete is not None:
+            self.on_delete = on_delete  # type: ignore[method-assign,assignment]
+
+
+def _noop(*_args: Any) -> None:
+    return None
+
+
+class _Listener:
+    """One handler's buffer and delivery task; owned by its informer."""
+
+    __slots__ = (
+        "_on_add",
+        "_on_delete",
+        "_on_update",
+        "buffer",
+        "delivered",
+        "errors",
+        "handler",
+        "next_resync",
+        "pending_initial",
+        "resync_period",
+        "task",
+        "wakeup",
+    )
+
+    def __init__(self, handler: EventHandler, resync_period: float) -> None:
+        self.handler = handler
+        self._on_add = getattr(handler, "on_add", None) or _noop
+        self._on_update = getattr(handler, "on_update", None) or _noop
+        self._on_delete = getattr(handler, "on_delete", None) or _noop
+        self.buffer: deque[tuple[int, Any, Any]] = deque()
+        self.wakeup = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+        self.pending_initial = 0
+        self.errors = 0
+        self.delivered = 0
+        self.resync_period = resync_period
+        self.next_resync = 0.0
+
+    def push(self, notification: tuple[int, Any, Any]) -> None:
+        buffer = self.buffer
+        buffer.append(notification)
+        if len(buffer) == 1:
+            self.wakeup.set()
+
+    def should_resync(self, now: float) -> bool:
+        period = self.resync_period
+        # Timers may fire a hair early; a resync 1% early is still the one that was due.
+        if period <= 0 or now < self.next_resync - 0.01 * period:
+            return False
+        self.next_resync = now + period
+        return True
+
+    async def run(self) -> None:
+        buffer = self.buffer
+        popleft = buffer.popleft
+        wakeup = self.wakeup
+        on_add, on_update, on_delete = self._on_add, self._on_update, self._on_delete
+        while True:
+            if not buffer:
+                wakeup.clear()
+                await wakeup.wait()
+                continue
+            kind, first, second = popleft()
+            try:
+                if kind == ADD:
+                    result = on_add(first, second)
+                elif kind == UPDATE:
+                    result = on_update(first, second)
+                else:
+                    result = on_delete(first)
+                if result is not None and hasattr(result, "__await__"):
+                    await result
+            except Exception:
+                self.errors += 1
+                logger.exception("event handler %r failed", self.handler)
+            finally:
+                if kind == ADD and second:
+                    self.pending_initial -= 1
+            self.delivered += 1
+
+
+class HandlerRegistration:
+    """What :meth:`SharedIndexInformer.add_event_handler` returns.
+
+    ``has_synced`` is true once the informer has synced *and* this handler has been given every
+    object of the initial list (or, for a handler added later, of the cache at that moment).
+    """
+
+    def __init__(self, informer: SharedIndexInformer, listener: _Listener) -> None:
+        self._informer = informer
+        self._listener = listener
+        self.removed = False
+
+    def __repr__(self) -> str:
+        return (
+            f"HandlerRegistration(handler={self._listener.handler!r}, "
+            f"has_synced={self.has_synced}, removed={self.removed})"
+        )
+
+    @property
+    def handler(self) -> EventHandler:
+        """The registered handler."""
+        return self._listener.handler
+
+    @property
+    def has_synced(self) -> bool:
+        """True once this handler has received the whole initial state."""
+        return self._informer.has_synced and self._listener.pending_initial == 0
+
+    @property
+    def errors(self) -> int:
+        """How many notifications this handler raised on."""
+        return self._listener.errors
+
+    @property
+    def pending(self) -> int:
+        """Notifications buffered for this handler and not yet delivered."""
+        return len(self._listener.buffer)
+
+    def remove(self) -> None:
+        """Stop delivering to this handler; its task is cancelled (and awaited by the informer)."""
+        self._informer.remove_event_handler(self)

@@ -1,0 +1,109 @@
+"""The ``kubeflow-informer`` command.
+
+Subcommands are registered in :data:`SUBCOMMANDS`: each is a ``(name, help, configure, run)``
+entry where ``configure(parser)`` adds its arguments and ``run(args)`` returns the exit code.
+Adding a command (benchmarks, the sample controller...) means adding one entry, nothing else.
+
+* ``kubeflow-informer apiserver [--host H] [--port N] [--kubeconfig-out PATH] [--token T]
+  [--tls] [--seed S]`` runs the embedded API server until SIGINT/SIGTERM (exit 0). Once it is
+  serving it prints its URL as the first line on stdout (and flushes), so a parent process can
+  read the port it bound when ``--port 0``.
+* ``kubeflow-informer version`` prints the package version.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+from kubeflow_informer._version import __version__
+
+__all__ = ["SUBCOMMANDS", "Subcommand", "build_parser", "main"]
+
+
+class Subcommand(NamedTuple):
+    """One CLI subcommand: how to declare its arguments and how to run it."""
+
+    name: str
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+def _configure_apiserver(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one")
+    parser.add_argument("--kubeconfig-out", metavar="PATH", help="write a kubeconfig here")
+    parser.add_argument("--token", help="require this bearer token (401 without it)")
+    parser.add_argument("--tls", action="store_true", help="serve HTTPS with a generated CA")
+    parser.add_argument("--seed", type=int, default=0, help="seed for names, uids and faults")
+
+
+async def _serve_apiserver(args: argparse.Namespace) -> None:
+    from kubeflow_informer.apiserver import EmbeddedApiServer
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        async with EmbeddedApiServer(
+            host=args.host, port=args.port, token=args.token, tls=args.tls, seed=args.seed
+        ) as server:
+            if args.kubeconfig_out:
+                server.write_kubeconfig(args.kubeconfig_out)
+            sys.stdout.write(server.url + "\n")
+            sys.stdout.flush()
+            await stop.wait()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+
+
+def _run_apiserver(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    asyncio.run(_serve_apiserver(args))
+    return 0
+
+
+def _configure_version(parser: argparse.ArgumentParser) -> None:
+    return None
+
+
+def _run_version(args: argparse.Namespace) -> int:
+    sys.stdout.write(f"kubeflow-informer {__version__}\n")
+    return 0
+
+
+SUBCOMMANDS: list[Subcommand] = [
+    Subcommand("apiserver", "run the embedded API server", _configure_apiserver, _run_apiserver),
+    Subcommand("version", "print the version", _configure_version, _run_version),
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every registered subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="kubeflow-informer", description="kubeflow_informer command-line tools"
+    )
+    parser.add_argument("--version", action="version", version=f"kubeflow-informer {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for command in SUBCOMMANDS:
+        command_parser = sub.add_parser(command.name, help=command.help)
+        command.configure(command_parser)
+        command_parser.set_defaults(_run=command.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` (default ``sys.argv[1:]``) and run the chosen subcommand."""
+    args = build_parser().parse_args(argv)
+    run: Callable[[argparse.Namespace], int] = args._run
+    return run(args)

@@ -1,0 +1,339 @@
+"""``Manager``: owns the client, the shared informers, the controllers and their life cycle.
+
+Start order (each step only after the previous one succeeded):
+
+1. open the :class:`~kubeflow_informer.client.ApiClient` (unless one was passed in) and create the
+   :class:`~kubeflow_informer.cache.SharedInformerFactory`;
+2. set every controller up (workqueue, informers, event handlers) and inject the client, listers
+   and an :class:`EventRecorder` into its reconciler;
+3. serve ``/healthz``, ``/readyz`` and ``/metrics`` (if ``metrics_port`` is not ``None``);
+4. start the informers and wait for their caches to sync; after ``cache_sync_timeout`` seconds
+   :class:`CacheSyncTimeout` is raised (and everything started so far is stopped);
+5. without leader election, start the controllers. With it, informers keep running on every
+   replica (so a new leader starts with a warm cache) but controllers start only once this
+   replica holds the Lease.
+
+Shutdown (SIGTERM/SIGINT under :meth:`run`, leaving ``async with``, or :meth:`request_stop`):
+controllers stop taking work and in-flight reconciles get up to ``shutdown_grace_period`` seconds
+to finish (the lease is still renewed meanwhile), then the lease is released, pending events are
+written, informers, the HTTP server and the client are closed.
+
+Losing the lease is fatal, as in controller-runtime: in-flight reconciles are cancelled at once
+(a successor may take over as soon as the lease expires), the manager shuts down and
+:meth:`run` raises :class:`LeaderElectionLost`. Restart the process to rejoin the election.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import socket
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from kubeflow_informer.cache import SharedInformerFactory
+from kubeflow_informer.client import ApiClient
+from kubeflow_informer.controller.controller import Controller, stop_all
+from kubeflow_informer.controller.events import EventRecorder
+from kubeflow_informer.controller.health import ProbeServer
+from kubeflow_informer.controller.leader_election import LeaderElectionConfig, LeaderElector
+from kubeflow_informer.controller.metrics import informer_collector
+from kubeflow_informer.controller.reconciler import ReconcilerContext
+from kubeflow_informer.errors import KubeflowInformerError
+from kubeflow_informer.metrics import Gauge, MetricFamily, Registry
+
+if TYPE_CHECKING:
+    from kubeflow_informer.config import Config
+
+logger = logging.getLogger(__name__)
+
+
+class CacheSyncTimeout(KubeflowInformerError):
+    """The informer caches did not sync within ``cache_sync_timeout``."""
+
+
+class LeaderElectionLost(KubeflowInformerError):
+    """This replica lost its Lease; its controllers were stopped."""
+
+
+class Manager:
+    """Runs controllers against one cluster. See the module docstring for the life cycle.
+
+    Pass either ``config`` (the manager opens and closes its own client) or ``api_client`` (the
+    caller owns it). ``namespace`` restricts every informer to one namespace. ``metrics_port=0``
+    binds a free port (read it back from :attr:`metrics_port` after start); ``None`` disables
+    the HTTP endpoint.
+    """
+
+    def __init__(
+        self,
+        config: Config | None = None,
+        *,
+        api_client: ApiClient | None = None,
+        metrics_port: int | None = 8080,
+        metrics_host: str = "0.0.0.0",
+        leader_election: LeaderElectionConfig | None = None,
+        namespace: str | None = None,
+        resync_period: float = 0.0,
+        shutdown_grace_period: float = 30.0,
+        cache_sync_timeout: float = 120.0,
+        registry: Registry | None = None,
+    ) -> None:
+        if config is None and api_client is None:
+            raise ValueError("Manager needs a config or an api_client")
+        self.config = config
+        self.namespace = namespace
+        self.resync_period = resync_period
+        self.shutdown_grace_period = shutdown_grace_period
+        self.cache_sync_timeout = cache_sync_timeout
+        self.leader_election = leader_election
+        self.registry = registry if registry is not None else Registry()
+        self.metrics_host = metrics_host
+        self.metrics_port = metrics_port
+        self.controllers: list[Controller] = []
+        self.elector: LeaderElector | None = None
+        self._client = api_client
+        self._factory: SharedInformerFactory | None = None
+        self._recorders: list[EventRecorder] = []
+        self._probe: ProbeServer | None = None
+        self._stack = contextlib.AsyncExitStack()
+        self._lead_task: asyncio.Task[None] | None = None
+        self._stop = asyncio.Event()
+        self._synced = False
+        self._started = False
+        self._shutting_down = False
+        self._shutdown_done = False
+        self._lost = False
+        self._leader_gauge: Gauge | None = None
+        self._collector: Callable[[], list[MetricFamily]] | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"Manager(controllers={[c.name for c in self.controllers]}, "
+            f"leader_election={self.leader_election is not None}, started={self._started})"
+        )
+
+    @property
+    def client(self) -> ApiClient:
+        """The API client (available once started, or at once when passed in)."""
+        if self._client is None:
+            raise RuntimeError("the manager has not started: no client yet")
+        return self._client
+
+    @property
+    def factory(self) -> SharedInformerFactory:
+        """The shared informer factory (available once started)."""
+        if self._factory is None:
+            raise RuntimeError("the manager has not started: no informer factory yet")
+        return self._factory
+
+    @property
+    def ready(self) -> bool:
+        """True once caches have synced, until shutdown begins (what ``/readyz`` reports)."""
+        return self._synced and not self._shutting_down
+
+    @property
+    def leading(self) -> bool:
+        """True while this replica's controllers run (always, without leader election)."""
+        return any(c.running for c in self.controllers)
+
+    def add(self, controller: Controller) -> Controller:
+        """Add a controller; must happen before start. Names must be unique."""
+        if self._started:
+            raise RuntimeError("add controllers before the manager starts")
+        if any(c.name == controller.name for c in self.controllers):
+            raise ValueError(f"a controller named {controller.name!r} is already added")
+        self.controllers.append(controller)
+        return controller
+
+    def request_stop(self) -> None:
+        """Ask :meth:`run` (or the ``async with`` body's owner) to shut down gracefully."""
+        self._stop.set()
+
+    async def wait_stopped(self) -> None:
+        """Wait until a stop was requested (signal, :meth:`request_stop`, or lease lost)."""
+        await self._stop.wait()
+
+    async def __aenter__(self) -> Manager:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.shutdown()
+
+    async def run(self) -> None:
+        """Start, serve until SIGTERM/SIGINT or :meth:`request_stop`, shut down gracefully.
+
+        Raises :class:`LeaderElectionLost` when the lease was lost, :class:`CacheSyncTimeout`
+        when caches never synced. Returns normally after a requested shutdown.
+        """
+        installed = self._install_signal_handlers()
+        try:
+            await self.start()
+            await self._stop.wait()
+        finally:
+            try:
+                await self.shutdown()
+            finally:
+                self._remove_signal_handlers(installed)
+        if self._lost:
+            raise LeaderElectionLost("lost the leader election lease; controllers stopped")
+
+    async def start(self) -> None:
+        """Steps 1-5 of the module docstring. Cleans up after itself if a step fails."""
+        if self._started:
+            raise RuntimeError("the manager was already started")
+        self._started = True
+        try:
+            await self._start()
+        except BaseException:
+            await self.shutdown()
+            raise
+
+    async def _start(self) -> None:
+        if self._client is None:
+            assert self.config is not None
+            self._client = await self._stack.enter_async_context(ApiClient(self.config))
+        api = self._client
+        self._factory = SharedInformerFactory(
+            api, namespace=self.namespace, resync_period=self.resync_period
+        )
+        host = self.leader_election.identity if self.leader_election else socket.gethostname()
+        events = api.resource("v1", "events")
+        for controller in self.controllers:
+            controller.setup(self._factory, registry=self.registry)
+            recorder = EventRecorder(events, controller.name, host=host)
+            self._recorders.append(recorder)
+            await recorder.start()
+            controller.reconciler.inject(
+                ReconcilerContext(
+                    client=api, lister_for=self._factory.lister_for, recorder=recorder
+                )
+            )
+        self._collector = informer_collector(self._factory)
+        self.registry.register_collector(self._collector)
+        if self.metrics_port is not None:
+            self._probe = ProbeServer(
+                self.registry,
+                host=self.metrics_host,
+                port=self.metrics_port,
+                liveness={"ping": lambda: True, "leaderElection": self._lease_healthy},
+                readiness={"informers": lambda: self.ready},
+            )
+            await self._probe.start()
+            self.metrics_port = self._probe.port
+        await self._factory.start()
+        if not await self._factory.wait_for_cache_sync(self.cache_sync_timeout):
+            raise CacheSyncTimeout(
+                f"informer caches did not sync within {self.cache_sync_timeout:g}s; "
+                "check that the API server is reachable and the resources exist and are allowed"
+            )
+        self._synced = True
+        logger.info("caches synced for %d controllers", len(self.controllers))
+        if self.leader_election is None:
+            for controller in self.controllers:
+                await controller.start()
+            return
+        self._leader_gauge = self.registry.gauge(
+            "leader_election_master_status",
+            "Gauge of if the reporting system is master of the relevant lease, 0 indicates "
+            "backup, 1 indicates master.",
+            ("name",),
+        )
+        self._leader_gauge.labels(self.leader_election.name).set(0)
+        self.elector = LeaderElector(
+            api.resource("coordination.k8s.io/v1", "leases"), self.leader_election
+        )
+        self._lead_task = asyncio.create_task(self._lead(self.elector), name="leader-election")
+
+    async def _lead(self, elector: LeaderElector) -> None:
+        assert self.leader_election is not None and self._leader_gauge is not None
+        gauge = self._leader_gauge.labels(self.leader_election.name)
+        try:
+            await elector.acquire()
+            gauge.set(1)
+            for controller in self.controllers:
+                await controller.start()
+            await elector.keep_leading()
+            gauge.set(0)
+            self._lost = True
+            logger.error("leader election lost: stopping controllers now")
+            await stop_all(self.controllers, 0.0)
+        except Exception:
+            logger.exception("leader election failed: shutting down")
+            self._lost = True
+        finally:
+            # Whatever ended leadership (loss, failure, shutdown), the manager must stop.
+            self._stop.set()
+
+    def _lease_healthy(self) -> bool:
+        if self.elector is None or self.leader_election is None:
+            return True
+        return self.elector.check(self.leader_election.renew_deadline)
+
+    async def shutdown(self) -> None:
+        """Graceful shutdown (idempotent); see the module docstring for the order."""
+        if self._shutdown_done or self._shutting_down:
+            return
+        self._shutting_down = True
+        self._stop.set()
+        try:
+            grace = self.shutdown_grace_period
+            if self._lead_task is not None and not self.leading:
+                # Still campaigning (or already lost): nothing to finish, stop campaigning now.
+                await _cancel(self._lead_task)
+            await stop_all(self.controllers, grace)
+            if self._lead_task is not None:
+                await _cancel(self._lead_task)
+            if self.elector is not None and self.leader_election is not None:
+                if self.leader_election.release_on_cancel and not self._lost:
+                    await self.elector.release()
+                if self._leader_gauge is not None:
+                    self._leader_gauge.labels(self.leader_election.name).set(0)
+            for recorder in self._recorders:
+                await recorder.aclose()
+            if self._factory is not None:
+                await self._factory.stop()
+            if self._probe is not None:
+                await self._probe.stop()
+            if self._collector is not None:
+                self.registry.unregister_collector(self._collector)
+            await self._stack.aclose()
+        finally:
+            self._shutdown_done = True
+            logger.info("manager stopped")
+
+    def _install_signal_handlers(self) -> list[signal.Signals]:
+        loop = asyncio.get_running_loop()
+        installed = []
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                loop.add_signal_handler(sig, self._on_signal, sig)
+            except (NotImplementedError, RuntimeError, ValueError):
+                continue  # not the main thread, or no signal support: the caller stops us
+            installed.append(sig)
+        return installed
+
+    def _remove_signal_handlers(self, installed: list[signal.Signals]) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+
+    def _on_signal(self, sig: signal.Signals) -> None:
+        if self._stop.is_set():
+            logger.warning("%s received again; shutdown already in progress", sig.name)
+            return
+        logger.info("%s received: shutting down gracefully", sig.name)
+        self._stop.set()
+
+
+async def _cancel(task: asyncio.Task[Any]) -> None:
+    """Cancel and await ``task`` without swallowing a cancellation of the caller."""
+    if not task.done():
+        task.cancel()
+    await asyncio.wait({task})
+
+
+__all__ = ["CacheSyncTimeout", "LeaderElectionLost", "Manager"]

@@ -1,0 +1,163 @@
+"""List over HTTP: pagination, selectors, Table output, deletecollection."""
+
+from __future__ import annotations
+
+import aiohttp
+import pytest
+
+from kubeflow_informer.apiserver import EmbeddedApiServer
+from kubeflow_informer.apiserver.handlers.printer_columns import evaluate_json_path
+from tests.apiserver.http.bodies import PODS, crd, pod
+
+pytestmark = pytest.mark.timeout(30)
+
+TABLE_ACCEPT = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
+
+
+async def _seed(http: aiohttp.ClientSession, count: int) -> None:
+    for i in range(count):
+        labels = {"app": "web" if i % 2 == 0 else "db", "index": str(i)}
+        async with http.post(PODS, json=pod(f"p{i:02d}", labels)) as response:
+            assert response.status == 201
+
+
+async def test_list_body_is_a_typed_list_with_resource_version(
+    http: aiohttp.ClientSession,
+) -> None:
+    await _seed(http, 2)
+    async with http.get(PODS) as response:
+        body = await response.json()
+    assert (body["kind"], body["apiVersion"]) == ("PodList", "v1")
+    assert body["metadata"]["resourceVersion"]
+    assert [p["metadata"]["name"] for p in body["items"]] == ["p00", "p01"]
+
+
+async def test_limit_and_continue_walk_every_item_once(http: aiohttp.ClientSession) -> None:
+    await _seed(http, 7)
+    names: list[str] = []
+    params = {"limit": "3"}
+    while True:
+        async with http.get(PODS, params=params) as response:
+            body = await response.json()
+        names += [p["metadata"]["name"] for p in body["items"]]
+        token = body["metadata"].get("continue")
+        if not token:
+            break
+        params = {"limit": "3", "continue": token}
+    assert names == [f"p{i:02d}" for i in range(7)]
+
+
+async def test_first_page_reports_remaining_item_count(http: aiohttp.ClientSession) -> None:
+    await _seed(http, 5)
+    async with http.get(PODS, params={"limit": "2"}) as response:
+        body = await response.json()
+    assert body["metadata"]["remainingItemCount"] == 3
+
+
+async def test_label_selector_filters_the_list(http: aiohttp.ClientSession) -> None:
+    await _seed(http, 6)
+    async with http.get(PODS, params={"labelSelector": "app=db,index notin (1)"}) as response:
+        body = await response.json()
+    assert [p["metadata"]["name"] for p in body["items"]] == ["p03", "p05"]
+
+
+async def test_field_selector_on_metadata_name(http: aiohttp.ClientSession) -> None:
+    await _seed(http, 3)
+    async with http.get(PODS, params={"fieldSelector": "metadata.name=p01"}) as response:
+        body = await response.json()
+    assert [p["metadata"]["name"] for p in body["items"]] == ["p01"]
+
+
+async def test_malformed_label_selector_is_400(http: aiohttp.ClientSession) -> None:
+    async with http.get(PODS, params={"labelSelector": "a in (b"}) as response:
+        body = await response.json()
+    assert (response.status, body["reason"]) == (400, "BadRequest")
+
+
+async def test_cluster_wide_list_of_a_namespaced_resource(http: aiohttp.ClientSession) -> None:
+    await _seed(http, 2)
+    async with http.get("/api/v1/pods") as response:
+        body = await response.json()
+    assert len(body["items"]) == 2
+
+
+async def test_expired_continue_fault_answers_410(
+    http: aiohttp.ClientSession, server: EmbeddedApiServer
+) -> None:
+    await _seed(http, 3)
+    async with http.get(PODS, params={"limit": "1"}) as response:
+        token = (await response.json())["metadata"]["continue"]
+    server.faults.expire_continue()
+    async with http.get(PODS, params={"limit": "1", "continue": token}) as response:
+        body = await response.json()
+    assert (response.status, body["reason"]) == (410, "Expired")
+    assert server.faults.stats()["expire_continue"] == 1
+
+
+async def test_table_list_has_pod_columns_and_partial_metadata(
+    http: aiohttp.ClientSession,
+) -> None:
+    await _seed(http, 1)
+    async with http.get(PODS, headers={"Accept": TABLE_ACCEPT}) as response:
+        table = await response.json()
+    assert (table["kind"], table["apiVersion"]) == ("Table", "meta.k8s.io/v1")
+    columns = [c["name"] for c in table["columnDefinitions"]]
+    assert columns[:5] == ["Name", "Ready", "Status", "Restarts", "Age"]
+    row = table["rows"][0]
+    assert row["cells"][:3] == ["p00", "0/1", "Pending"]
+    assert row["object"]["kind"] == "PartialObjectMetadata"
+    assert row["object"]["metadata"]["name"] == "p00"
+
+
+async def test_table_of_a_configmap_has_name_and_age(http: aiohttp.ClientSession) -> None:
+    path = "/api/v1/namespaces/default/configmaps"
+    await http.post(path, json={"metadata": {"name": "c"}, "data": {}})
+    async with http.get(f"{path}/c", headers={"Accept": TABLE_ACCEPT}) as response:
+        table = await response.json()
+    assert [c["name"] for c in table["columnDefinitions"]] == ["Name", "Age"]
+    assert table["rows"][0]["cells"][0] == "c"
+
+
+async def test_delete_collection_deletes_only_selected_objects(
+    http: aiohttp.ClientSession,
+) -> None:
+    await _seed(http, 4)
+    async with http.delete(PODS, params={"labelSelector": "app=web"}) as response:
+        deleted = await response.json()
+        assert response.status == 200
+    assert sorted(p["metadata"]["name"] for p in deleted["items"]) == ["p00", "p02"]
+    async with http.get(PODS) as response:
+        left = await response.json()
+    assert [p["metadata"]["name"] for p in left["items"]] == ["p01", "p03"]
+
+
+async def test_custom_resource_table_uses_additional_printer_columns(
+    http: aiohttp.ClientSession,
+) -> None:
+    definition = crd()
+    definition["spec"]["versions"][0]["additionalPrinterColumns"] = [
+        {"name": "State", "type": "string",
+         "jsonPath": '.status.conditions[?(@.type=="Running")].status'},
+        {"name": "Workers", "type": "integer", "jsonPath": ".spec.workers"},
+    ]
+    await http.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", json=definition)
+    path = "/apis/kubeflow.org/v1/namespaces/default/tfjobs"
+    job = {"apiVersion": "kubeflow.org/v1", "kind": "TFJob", "metadata": {"name": "j"},
+           "spec": {"workers": 3}}
+    async with http.post(path, json=job) as response:
+        created = await response.json()
+    created["status"] = {"conditions": [{"type": "Created", "status": "True"},
+                                        {"type": "Running", "status": "False"}]}
+    async with http.put(f"{path}/j/status", json=created) as response:
+        assert response.status == 200
+    async with http.get(path, headers={"Accept": TABLE_ACCEPT}) as response:
+        table = await response.json()
+    assert [c["name"] for c in table["columnDefinitions"]] == ["Name", "State", "Workers"]
+    assert table["rows"][0]["cells"] == ["j", "False", 3]
+
+
+def test_json_path_subset_selects_fields_indexes_and_filters() -> None:
+    obj = {"spec": {"items": [{"k": "a", "v": 1}, {"k": "b", "v": 2}]}}
+    assert evaluate_json_path(obj, ".spec.items[1].v") == [2]
+    assert evaluate_json_path(obj, '{.spec.items[?(@.k=="a")].v}') == [1]
+    assert evaluate_json_path(obj, ".spec.missing") == []

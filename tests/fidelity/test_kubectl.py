@@ -1,0 +1,220 @@
+"""kubectl (v1.32) against the standalone embedded server through the kubeconfig it wrote.
+
+Covers what a user does by hand against the server: ``api-resources``, ``apply -f`` of a
+Deployment and of a CRD plus a custom object (create, then configure), ``get -o json``,
+``get --watch --output-watch-events`` seeing a change, ``patch`` (merge and strategic),
+``scale`` and ``delete``. kubectl gets its own HOME and cache directory per module so that runs
+never share discovery caches. No ``--validate=false`` anywhere: the server's OpenAPI answers
+satisfy kubectl's validation check.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shutil
+import subprocess
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.fidelity.conftest import Standalone
+
+pytestmark = pytest.mark.timeout(90)
+
+KUBECTL = shutil.which("kubectl") or "/usr/bin/kubectl"
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  replicas: REPLICAS
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: app
+        image: nginx:1.25
+"""
+
+CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: pytorchjobs.kubeflow.org
+spec:
+  group: kubeflow.org
+  scope: Namespaced
+  names: {plural: pytorchjobs, singular: pytorchjob, kind: PyTorchJob, shortNames: [ptj]}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    subresources: {status: {}}
+    schema:
+      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+"""
+
+CUSTOM_OBJECT = """\
+apiVersion: kubeflow.org/v1
+kind: PyTorchJob
+metadata:
+  name: mnist
+spec:
+  workers: WORKERS
+"""
+
+Kubectl = Callable[..., str]
+
+
+@pytest.fixture(scope="module")
+def kubectl(standalone: Standalone) -> Kubectl:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(standalone.home),
+        "KUBECONFIG": str(standalone.kubeconfig),
+    }
+    cache = standalone.home / "kube-cache"
+
+    def run(*args: str, stdin: str | None = None) -> str:
+        completed = subprocess.run(
+            [KUBECTL, f"--cache-dir={cache}", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+        if completed.returncode != 0:
+            raise AssertionError(f"kubectl {' '.join(args)} failed: {completed.stderr}")
+        return completed.stdout
+
+    run.env = env  # type: ignore[attr-defined]
+    run.cache = cache  # type: ignore[attr-defined]
+    return run
+
+
+@pytest.fixture
+def namespace(kubectl: Kubectl, namespace_name: str) -> str:
+    kubectl("apply", "-f", "-", stdin=f"apiVersion: v1\nkind: Namespace\nmetadata:\n"
+                                      f"  name: {namespace_name}\n")
+    return namespace_name
+
+
+def _get(kubectl: Kubectl, namespace: str, *what: str) -> dict[str, Any]:
+    return json.loads(kubectl("get", "-n", namespace, *what, "-o", "json"))
+
+
+def test_api_resources_lists_builtin_resources(kubectl: Kubectl) -> None:
+    lines = kubectl("api-resources").splitlines()
+    assert lines[0].split() == ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"]
+    rows = {line.split()[0]: line.split() for line in lines[1:]}
+    assert rows["pods"] == ["pods", "po", "v1", "true", "Pod"]
+    assert rows["deployments"] == ["deployments", "deploy", "apps/v1", "true", "Deployment"]
+    assert "customresourcedefinitions" in rows
+    assert "leases" in rows
+
+
+def test_apply_creates_then_configures_a_deployment(kubectl: Kubectl, namespace: str) -> None:
+    out = kubectl("apply", "-n", namespace, "-f", "-", stdin=DEPLOYMENT.replace("REPLICAS", "2"))
+    assert out.strip() == "deployment.apps/web created"
+    out = kubectl("apply", "-n", namespace, "-f", "-", stdin=DEPLOYMENT.replace("REPLICAS", "3"))
+    assert out.strip() == "deployment.apps/web configured"
+    deployment = _get(kubectl, namespace, "deployment", "web")
+    assert deployment["spec"]["replicas"] == 3
+    assert deployment["metadata"]["generation"] == 2
+    annotations = deployment["metadata"]["annotations"]
+    assert "kubectl.kubernetes.io/last-applied-configuration" in annotations
+
+
+def test_apply_of_a_crd_then_a_custom_object(kubectl: Kubectl, namespace: str) -> None:
+    out = kubectl("apply", "-f", "-", stdin=CRD)
+    assert "pytorchjobs.kubeflow.org" in out
+    out = kubectl("apply", "-n", namespace, "-f", "-", stdin=CUSTOM_OBJECT.replace("WORKERS", "1"))
+    assert out.strip() == "pytorchjob.kubeflow.org/mnist created"
+    out = kubectl("apply", "-n", namespace, "-f", "-", stdin=CUSTOM_OBJECT.replace("WORKERS", "2"))
+    assert out.strip() == "pytorchjob.kubeflow.org/mnist configured"
+    job = _get(kubectl, namespace, "ptj", "mnist")
+    assert (job["kind"], job["spec"]["workers"]) == ("PyTorchJob", 2)
+    table = kubectl("get", "-n", namespace, "pytorchjobs")
+    assert table.split()[:3] == ["NAME", "AGE", "mnist"]
+
+
+def test_get_json_returns_the_object(kubectl: Kubectl, namespace: str) -> None:
+    kubectl("apply", "-n", namespace, "-f", "-",
+            stdin="apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  k: v\n")
+    config_map = _get(kubectl, namespace, "configmap", "cfg")
+    assert (config_map["kind"], config_map["data"]) == ("ConfigMap", {"k": "v"})
+    listed = _get(kubectl, namespace, "configmaps")
+    assert [item["metadata"]["name"] for item in listed["items"]] == ["cfg"]
+
+
+def test_merge_and_strategic_patch(kubectl: Kubectl, namespace: str) -> None:
+    kubectl("apply", "-n", namespace, "-f", "-", stdin=DEPLOYMENT.replace("REPLICAS", "1"))
+    out = kubectl("patch", "-n", namespace, "deployment", "web", "--type=merge",
+                  "-p", '{"spec":{"replicas":5}}')
+    assert out.strip() == "deployment.apps/web patched"
+    kubectl("patch", "-n", namespace, "deployment", "web", "-p",
+            '{"spec":{"template":{"spec":{"containers":[{"name":"side","image":"busybox"}]}}}}')
+    deployment = _get(kubectl, namespace, "deployment", "web")
+    containers = deployment["spec"]["template"]["spec"]["containers"]
+    assert deployment["spec"]["replicas"] == 5
+    assert sorted(c["name"] for c in containers) == ["app", "side"]
+
+
+def test_scale_changes_replicas_through_the_scale_subresource(
+    kubectl: Kubectl, namespace: str
+) -> None:
+    kubectl("apply", "-n", namespace, "-f", "-", stdin=DEPLOYMENT.replace("REPLICAS", "1"))
+    assert kubectl("scale", "-n", namespace, "deployment/web", "--replicas=4").strip() == (
+        "deployment.apps/web scaled"
+    )
+    assert _get(kubectl, namespace, "deployment", "web")["spec"]["replicas"] == 4
+
+
+def test_delete_removes_the_object(kubectl: Kubectl, namespace: str) -> None:
+    kubectl("apply", "-n", namespace, "-f", "-", stdin=DEPLOYMENT.replace("REPLICAS", "1"))
+    out = kubectl("delete", "-n", namespace, "deployment", "web")
+    assert out.strip() == 'deployment.apps "web" deleted'
+    assert _get(kubectl, namespace, "deployments")["items"] == []
+
+
+def test_get_watch_sees_a_change(kubectl: Kubectl, namespace: str) -> None:
+    kubectl("apply", "-n", namespace, "-f", "-", stdin=DEPLOYMENT.replace("REPLICAS", "1"))
+    process = subprocess.Popen(
+        [KUBECTL, f"--cache-dir={kubectl.cache}", "get", "-n", namespace,  # type: ignore[attr-defined]
+         "deployments", "--watch", "--output-watch-events", "-o", "json"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        env=kubectl.env,  # type: ignore[attr-defined]
+    )
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.put(line)
+        lines.put("")
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
+    try:
+        added = json.loads(lines.get(timeout=30))  # kubectl prints one event per line
+        assert (added["type"], added["object"]["metadata"]["name"]) == ("ADDED", "web")
+        kubectl("patch", "-n", namespace, "deployment", "web", "--type=merge",
+                "-p", '{"spec":{"replicas":6}}')
+        modified = json.loads(lines.get(timeout=30))
+        assert modified["type"] == "MODIFIED"
+        assert modified["object"]["spec"]["replicas"] == 6
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        reader.join(timeout=10)
