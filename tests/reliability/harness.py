@@ -363,7 +363,8 @@ class Session:
         self.watch_list = watch_list
         self.workers = workers
         self.quiescence_timeout = quiescence_timeout
-        self.server = EmbeddedApiServer(seed=seed, bookmark_interval=0.2)
+        # A history window that fills within the soak's warm-up, so later memory is steady.
+        self.server = EmbeddedApiServer(seed=seed, bookmark_interval=0.2, history_size=2000)
         self.handlers: dict[str, list[AuditingHandler]] = {}
         self.reconcilers: dict[str, AuditingReconciler] = {}
         self.controllers: dict[str, Controller] = {}

@@ -66,6 +66,11 @@ class SoakResult:
         totals["seconds"] = round(self.seconds, 1)
         totals["rss_first_mib"] = round(self.rss_samples[0] / MIB, 1) if self.rss_samples else 0
         totals["rss_max_mib"] = round(max(self.rss_samples) / MIB, 1) if self.rss_samples else 0
+        totals["rss_quartiles_mib"] = [
+            round(self.rss_samples[min(len(self.rss_samples) - 1, q * len(self.rss_samples) // 4)]
+                  / MIB, 1)
+            for q in range(1, 5)
+        ] if self.rss_samples else []
         totals["memory_flat"] = self.memory_flat
         return totals
 

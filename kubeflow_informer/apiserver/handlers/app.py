@@ -23,6 +23,7 @@ from kubeflow_informer.apiserver.handlers.logs import handle_log
 from kubeflow_informer.apiserver.handlers.objects import (
     handle_create,
     handle_delete,
+    handle_finalize,
     handle_get,
     handle_update,
 )
@@ -93,12 +94,14 @@ async def _dispatch(request: web.Request, target: ResourcePath) -> web.StreamRes
             return await handle_log(request, state, target)
         if sub == "scale" and method in ("GET", "PUT", "PATCH"):
             return await handle_scale(request, state, target)
-        if sub in ("status", "finalize"):
-            if method == "GET" and sub == "status":
+        if sub == "finalize" and method == "PUT":
+            return await handle_finalize(request, state, target)
+        if sub == "status":
+            if method == "GET":
                 return await handle_get(request, state, target)
             if method == "PUT":
                 return await handle_update(request, state, target)
-            if method == "PATCH" and sub == "status":
+            if method == "PATCH":
                 return await handle_patch(request, state, target)
         raise method_not_allowed()
     if target.name is None:

@@ -1,5 +1,9 @@
 """Single-object verbs: get, create, update (PUT), delete, and the ``status`` subresource.
 
+A completed DELETE answers with the deleted object for pods, services and service accounts
+and with a success ``Status`` for everything else, as kube-apiserver's registries do; a DELETE
+that only marked the object (finalizers) answers with the marked object.
+
 The HTTP layer checks what kube-apiserver's REST handlers check before storage is involved
 (the body's namespace and name against the URL, the body's apiVersion/kind against the resource),
 fills in what they default (namespace, apiVersion, kind), and maps the engine's answer to the
@@ -34,6 +38,7 @@ __all__ = [
     "check_body",
     "handle_create",
     "handle_delete",
+    "handle_finalize",
     "handle_get",
     "handle_update",
     "object_response",
@@ -140,6 +145,26 @@ async def handle_update(
     return raw_response(stored.raw, 200)
 
 
+async def handle_finalize(
+    request: web.Request, state: ServerState, target: ResourcePath
+) -> web.Response:
+    """PUT ``namespaces/{name}/finalize``: only ``spec.finalizers`` is taken from the body, as
+    the real namespace finalize endpoint does."""
+    assert target.name is not None
+    body = check_body(target.info, await decode_object(request), None, target.name)
+    current = state.storage.get(target.info, None, target.name)
+    obj = dict(current.obj)
+    obj["metadata"] = dict(current.obj["metadata"])
+    obj["metadata"]["resourceVersion"] = body["metadata"].get("resourceVersion") or str(current.rv)
+    spec = dict(obj.get("spec") or {})
+    spec["finalizers"] = list((body.get("spec") or {}).get("finalizers") or [])
+    obj["spec"] = spec
+    stored = state.storage.update(
+        target.info, obj, namespace=None, name=target.name, dry_run=dry_run(request)
+    )
+    return raw_response(stored.raw)
+
+
 def _propagation(options: dict[str, Any]) -> str | None:
     policy = options.get("propagationPolicy")
     if policy is not None:
@@ -196,10 +221,34 @@ async def handle_delete(
         grace_period_seconds=grace if isinstance(grace, int) else None,
         dry_run=dry_run(request, options.get("dryRun")),
     )
-    status = 200
-    marked_only = bool(stored.obj.get("metadata", {}).get("deletionTimestamp")) and bool(
-        stored.obj.get("metadata", {}).get("finalizers")
-    )
-    if marked_only and options.get("orphanDependents") is False:
-        status = 202
-    return raw_response(stored.raw, status)
+    metadata = stored.obj.get("metadata", {})
+    marked_only = bool(metadata.get("deletionTimestamp")) and bool(metadata.get("finalizers"))
+    if marked_only:
+        status = 202 if options.get("orphanDependents") is False else 200
+        return raw_response(stored.raw, status)
+    if target.info.group_resource in RETURNS_DELETED_OBJECT:
+        return raw_response(stored.raw)
+    return json_response(deleted_status(target.info, stored))
+
+
+#: Resources whose DELETE answers with the deleted object (kube-apiserver's
+#: ``ReturnDeletedObject``); every other resource answers a ``Status`` of success.
+RETURNS_DELETED_OBJECT = frozenset({("", "pods"), ("", "serviceaccounts"), ("", "services")})
+
+
+def deleted_status(info: ResourceInfo, stored: StoredObject) -> dict[str, Any]:
+    """The success ``Status`` of a completed delete, as the generic registry builds it."""
+    details: dict[str, Any] = {"name": stored.name}
+    if info.group:
+        details["group"] = info.group
+    details["kind"] = info.plural
+    uid = stored.obj.get("metadata", {}).get("uid")
+    if uid:
+        details["uid"] = uid
+    return {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Success",
+        "details": details,
+    }

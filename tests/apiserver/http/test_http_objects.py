@@ -175,3 +175,34 @@ async def test_cluster_scoped_path_for_a_namespaced_get_is_404(
 async def test_auth_off_serves_without_credentials(http: aiohttp.ClientSession) -> None:
     async with http.get("/api/v1/namespaces") as response:
         assert response.status == 200
+
+
+async def test_delete_of_a_deployment_answers_a_success_status(
+    http: aiohttp.ClientSession,
+) -> None:
+    async with http.post(DEPLOYMENTS, json=deployment("web")) as response:
+        uid = (await response.json())["metadata"]["uid"]
+    async with http.delete(f"{DEPLOYMENTS}/web") as response:
+        body = await response.json()
+        assert response.status == 200
+    assert body == {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Success",
+        "details": {"name": "web", "group": "apps", "kind": "deployments", "uid": uid},
+    }
+
+
+async def test_namespace_finalize_changes_only_spec_finalizers(
+    http: aiohttp.ClientSession,
+) -> None:
+    await http.post("/api/v1/namespaces", json={"metadata": {"name": "team"}})
+    body = {"apiVersion": "v1", "kind": "Namespace",
+            "metadata": {"name": "team", "labels": {"ignored": "yes"}},
+            "spec": {"finalizers": []}}
+    async with http.put("/api/v1/namespaces/team/finalize", json=body) as response:
+        result = await response.json()
+        assert response.status == 200
+    assert result["spec"]["finalizers"] == []
+    assert "ignored" not in (result["metadata"].get("labels") or {})
