@@ -14,6 +14,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+import orjson
 
 from benchmarks.execute import Executor
 from benchmarks.report import build_document, terminal_report, write_json, write_markdown
@@ -37,6 +40,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--plots-dir", type=Path, default=_ROOT / "docs" / "benchmarks")
     parser.add_argument("--docs", type=Path, default=_ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--no-plots", action="store_true")
+    parser.add_argument("--report-only", action="store_true",
+                        help="run nothing: redraw the plots and the docs from --results")
     parser.add_argument("--no-docs", action="store_true")
     return parser.parse_args(argv)
 
@@ -44,6 +49,10 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Run the plan and write every output."""
     args = _parse_args(argv)
+    if args.report_only:
+        document = orjson.loads(args.results.read_bytes())
+        _publish(document, args)
+        return 0
     chosen = plan("smoke" if args.smoke else "quick" if args.quick else "full", args.runs)
     scenarios = chosen.scenarios
     if args.only:
@@ -64,8 +73,14 @@ def main(argv: list[str] | None = None) -> int:
     document = build_document(chosen, outcomes)
     document["wall_seconds"] = round(time.perf_counter() - started, 1)
     write_json(document, args.results)
+    print(f"wrote {args.results} ({document['wall_seconds']} s)")
+    _publish(document, args)
+    return 0
+
+
+def _publish(document: dict[str, Any], args: argparse.Namespace) -> None:
+    """Print the tables, draw the plots and write the docs page."""
     print(terminal_report(document))
-    print(f"\nwrote {args.results} ({document['wall_seconds']} s)")
     plots: list[Path] = []
     if not args.no_plots:
         from benchmarks.plots import draw_all
@@ -75,7 +90,6 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_docs:
         write_markdown(document, args.docs, plots)
         print(f"wrote {args.docs}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -63,7 +63,7 @@ def _watch_plot(scenarios: dict[str, Any], out: Path) -> list[Path]:
 
 
 def _list_plots(scenarios: dict[str, Any], out: Path) -> list[Path]:
-    series: dict[str, dict[str, list[tuple[int, float]]]] = {"time": {}, "rss": {}}
+    series: dict[str, dict[str, list[tuple[int, float, bool]]]] = {"time": {}, "rss": {}}
     for entry in scenarios.values():
         if entry["kind"] != "list_sync":
             continue
@@ -71,10 +71,11 @@ def _list_plots(scenarios: dict[str, Any], out: Path) -> list[Path]:
         for name, consumer in entry["consumers"].items():
             if not _ok(consumer):
                 continue
+            projected = bool(consumer["median"].get("projected"))
             series["time"].setdefault(name, []).append(
-                (pods, consumer["median"]["list_sync_seconds"]))
+                (pods, consumer["median"]["list_sync_seconds"], projected))
             series["rss"].setdefault(name, []).append(
-                (pods, consumer["median"]["list_peak_rss_mb"]))
+                (pods, consumer["median"]["list_peak_rss_mb"], projected))
     if not series["time"]:
         return []
     paths = []
@@ -85,11 +86,16 @@ def _list_plots(scenarios: dict[str, Any], out: Path) -> list[Path]:
         figure, axes = plt.subplots(figsize=(8, 5))
         for name, points in series[key].items():
             points.sort()
-            axes.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=name,
-                      color=_COLORS.get(name))
+            color = _COLORS.get(name)
+            axes.plot([p[0] for p in points], [p[1] for p in points], label=name, color=color)
+            for pods, value, projected in points:
+                # Hollow markers: projected from a time-capped run, not measured to the end.
+                axes.plot(pods, value, marker="o", color=color,
+                          markerfacecolor="white" if projected else color)
         axes.set_xlabel("pods")
         axes.set_ylabel(ylabel)
-        axes.set_title(f"Initial sync (limit=500 pages): {key} against N")
+        axes.set_title(f"Initial sync (limit=500 pages): {key} against N "
+                       "(hollow: projected from a time-capped run)", fontsize=10)
         axes.set_xlim(left=0)
         axes.set_ylim(bottom=0)
         axes.grid(alpha=0.3)

@@ -52,6 +52,8 @@ from kubeflow_informer.selectors import fields_for
 log = logging.getLogger(__name__)
 
 INITIAL_EVENTS_END_ANNOTATION = "k8s.io/initial-events-end"
+#: Most lines joined into one write of live events (a backlog is sent in several writes).
+_LIVE_BATCH = 256
 _INITIAL_BATCH = 512
 
 
@@ -302,9 +304,19 @@ class Watcher:
                 if batch:
                     return b"".join(batch)
                 self._initial = None
-            if self._queue:
-                data = b"".join(self._queue) if len(self._queue) > 1 else self._queue[0]
-                self._queue.clear()
+            queue = self._queue
+            if queue:
+                if len(queue) == 1:
+                    data = queue[0]
+                    queue.clear()
+                elif len(queue) <= _LIVE_BATCH:
+                    data = b"".join(queue)
+                    queue.clear()
+                else:
+                    # A backlog goes out in bounded writes: one huge chunk would hold a copy of
+                    # the whole backlog in memory and hurt clients that buffer per chunk.
+                    data = b"".join(queue[:_LIVE_BATCH])
+                    del queue[:_LIVE_BATCH]
                 return data
             if self._ending:
                 self._closed = True

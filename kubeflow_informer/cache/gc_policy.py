@@ -17,26 +17,27 @@ Policy:
   as they are dropped), without collecting first - see :func:`freeze_now`.
 * While at least one managing informer runs (:func:`acquire` / :func:`release`), the young
   generation threshold is raised to ``YOUNG_THRESHOLD`` and, every ``FREEZE_EVERY`` cached
-  changes, :func:`note_cached` runs a young collection - which then holds exactly what arrived
-  since the last freeze - and freezes the survivors. Each cached object is thus walked about once
-  in its life instead of three times (young, middle, full) and full collections find almost
-  nothing to walk. Measured on ~4 KB pods in-process: 158 us per watch event unmanaged, 62 us
-  managed, 47 us with the collector off.
-* Trade-off: a reference cycle that is still alive at a freeze and becomes garbage later is not
-  collected while it stays frozen. The young collection before each freeze keeps this to cycles
-  that were live at that moment (a connection being torn down, an exception being handled). So
-  that a controller running for months does not grow without bound, the frozen generation is
-  *reclaimed* (unfreeze, one full collection, freeze again) whenever it has grown by
-  ``RECLAIM_GROWTH`` (and at least ``RECLAIM_MIN_OBJECTS`` objects) since the last reclaim: the
-  cost of a full collection is paid in proportion to growth, never per event, and the leak is
-  bounded to a fraction of the live heap. When the last managing informer stops, everything is
-  unfrozen and CPython's own collector is in charge again.
+  changes, :func:`note_cached` freezes what is alive - without collecting first: a young
+  collection before each freeze walked every new object once more and cost a third of the
+  informer's time per watch event (measured: 120 us per event with it, 80 us without). Each
+  cached object is thus walked by no collection at all while it lives, and full collections
+  find almost nothing to walk.
+* Freezing without collecting also freezes the reference cycles that are alive, or already
+  garbage, at that moment (a connection being torn down, an exception being handled). So that a
+  controller running for months does not grow without bound, the heap is *reclaimed* (unfreeze,
+  one full collection, freeze again) after ``RECLAIM_MIN_CHANGES`` cached changes, but never
+  more often than keeps reclaims under ``RECLAIM_MAX_TIME_SHARE`` of the wall time (the last
+  reclaim's duration decides). A reclaim walks the whole heap (about a second for 100,000 pods),
+  so its cost is spread over many changes and never paid per event. When the last managing
+  informer stops, everything is unfrozen and CPython's own collector is in charge again.
+* Nothing here calls ``gc.get_freeze_count()``: it walks the whole frozen generation.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import time
 from collections.abc import Iterator
 
 __all__ = [
@@ -54,17 +55,19 @@ __all__ = [
 FREEZE_EVERY = 500
 #: The young-generation threshold while informers manage the collector.
 YOUNG_THRESHOLD = 100_000
-#: Reclaim the frozen generation when it has grown by this factor since the last reclaim ...
-RECLAIM_GROWTH = 1.25
-#: ... and by at least this many objects (so a small heap is not reclaimed over and over).
-RECLAIM_MIN_OBJECTS = 200_000
+#: Cached changes between two reclaims, at the least ...
+RECLAIM_MIN_CHANGES = 20_000
+#: ... and reclaims take at most this share of the wall time.
+RECLAIM_MAX_TIME_SHARE = 0.02
 
 _pause_depth = 0
 _was_enabled = False
 _pending = 0
 _holders = 0
 _saved_thresholds: tuple[int, ...] | None = None
-_frozen_after_reclaim: int | None = None
+_changes_since_reclaim = 0
+_last_reclaim_end = 0.0
+_last_reclaim_seconds = 0.0
 
 
 @contextlib.contextmanager
@@ -84,35 +87,36 @@ def gc_paused() -> Iterator[None]:
 
 
 def freeze_now(*, collect: bool = True) -> None:
-    """Collect what is not frozen yet (if the collector is on), then freeze the survivors.
+    """Collect the young generations (unless ``collect=False``), then freeze the survivors.
 
     ``collect=False`` freezes at once: after a list, where a collection would walk every listed
-    object just to find the few cycles the HTTP machinery left behind.
+    object just to find the few cycles the HTTP machinery left behind, and between two reclaims.
     """
-    global _pending, _frozen_after_reclaim
+    global _pending
     if collect and gc.isenabled():
-        # Young generations only: with the raised threshold (see ``acquire``) everything since
-        # the last freeze is still young, and older objects are frozen.
         gc.collect(1)
     gc.freeze()
     _pending = 0
-    frozen = gc.get_freeze_count()
-    if _frozen_after_reclaim is None:
-        # The first freeze (after the first list) sets the baseline without a full collection.
-        _frozen_after_reclaim = frozen
-    elif gc.isenabled() and frozen > max(
-        _frozen_after_reclaim * RECLAIM_GROWTH, _frozen_after_reclaim + RECLAIM_MIN_OBJECTS
-    ):
-        reclaim()
 
 
 def reclaim() -> None:
     """Unfreeze, collect everything once, freeze the survivors: frees cycles that died frozen."""
-    global _frozen_after_reclaim
+    global _changes_since_reclaim, _last_reclaim_end, _last_reclaim_seconds, _pending
+    started = time.monotonic()
     gc.unfreeze()
     gc.collect()
     gc.freeze()
-    _frozen_after_reclaim = gc.get_freeze_count()
+    _last_reclaim_end = time.monotonic()
+    _last_reclaim_seconds = _last_reclaim_end - started
+    _changes_since_reclaim = 0
+    _pending = 0
+
+
+def _reclaim_due() -> bool:
+    if _changes_since_reclaim < RECLAIM_MIN_CHANGES or not gc.isenabled():
+        return False
+    since = time.monotonic() - _last_reclaim_end
+    return since * RECLAIM_MAX_TIME_SHARE >= _last_reclaim_seconds
 
 
 def acquire() -> None:
@@ -124,8 +128,12 @@ def acquire() -> None:
     freeze every ``FREEZE_EVERY`` changes, so each object is walked once, by the collection
     before the freeze. The previous thresholds come back when the last such informer stops.
     """
-    global _holders, _saved_thresholds
+    global _holders, _saved_thresholds, _last_reclaim_end, _last_reclaim_seconds
+    global _changes_since_reclaim
     if _holders == 0:
+        _last_reclaim_end = time.monotonic()
+        _last_reclaim_seconds = 0.0
+        _changes_since_reclaim = 0
         _saved_thresholds = gc.get_threshold()
         first, *rest = _saved_thresholds
         gc.set_threshold(max(first, YOUNG_THRESHOLD), *rest)
@@ -134,7 +142,7 @@ def acquire() -> None:
 
 def release() -> None:
     """The counterpart of :func:`acquire`."""
-    global _holders, _frozen_after_reclaim
+    global _holders
     if _holders == 0:
         return
     _holders -= 1
@@ -143,12 +151,15 @@ def release() -> None:
             gc.set_threshold(*_saved_thresholds)
         # Hand every frozen object back to the collector: nothing manages the heap any more.
         gc.unfreeze()
-        _frozen_after_reclaim = None
 
 
 def note_cached(count: int) -> None:
     """Tell the policy ``count`` more objects were cached; freezes when enough have been."""
-    global _pending
+    global _pending, _changes_since_reclaim
     _pending += count
     if _pending >= FREEZE_EVERY and _pause_depth == 0:
-        freeze_now()
+        _changes_since_reclaim += _pending
+        if _reclaim_due():
+            reclaim()
+        else:
+            freeze_now(collect=False)

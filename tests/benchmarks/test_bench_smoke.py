@@ -46,6 +46,7 @@ def smoke_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "plots": out / "plots",
         "docs": docs.read_text(),
         "stdout": completed.stdout,
+        "out": out,
     }
 
 
@@ -153,3 +154,15 @@ def test_docs_page_links_the_plots(smoke_run: dict[str, Any]) -> None:
 def test_terminal_table_is_printed(smoke_run: dict[str, Any]) -> None:
     assert "kubeflow_informer" in smoke_run["stdout"]
     assert "Targets" in smoke_run["stdout"]
+
+
+@pytest.mark.timeout(300)
+def test_report_only_rebuilds_the_docs_from_results(smoke_run: dict[str, Any]) -> None:
+    out: Path = smoke_run["out"]
+    docs = out / "rebuilt.md"
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--report-only", "--no-plots",
+         "--results", str(out / "results.json"), "--docs", str(docs)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert smoke_run["document"]["generated_at"] in docs.read_text()

@@ -1,9 +1,10 @@
-"""The frozen generation is reclaimed as it grows, so cycles that die frozen do not leak forever."""
+"""Cycles that die frozen are reclaimed on a budget, so a long-running informer does not leak."""
 
 from __future__ import annotations
 
 import gc
 import weakref
+from collections.abc import Iterator
 
 import pytest
 
@@ -18,8 +19,8 @@ class Node:
 
 
 @pytest.fixture
-def managed_gc(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(gc_policy, "RECLAIM_MIN_OBJECTS", 1_000)
+def managed_gc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(gc_policy, "RECLAIM_MIN_CHANGES", 2 * gc_policy.FREEZE_EVERY)
     was_enabled = gc.isenabled()
     gc.enable()
     gc_policy.acquire()
@@ -31,31 +32,41 @@ def managed_gc(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
             gc.disable()
 
 
-def make_cycle() -> weakref.ref[Node]:
+def dead_cycle() -> weakref.ref[Node]:
+    """A cycle that is garbage at once, but only the cyclic collector can free it."""
     node = Node()
     node.me = node
     return weakref.ref(node)
 
 
 @pytest.mark.usefixtures("managed_gc")
-def test_a_cycle_frozen_alive_is_not_collected_until_the_frozen_generation_grows() -> None:
-    gc_policy.freeze_now()  # the baseline freeze
-    ref = make_cycle()
-    gc_policy.freeze_now(collect=False)  # frozen while (apparently) alive
+def test_periodic_freezes_do_not_collect_so_a_dead_cycle_is_frozen() -> None:
+    ref = dead_cycle()
+    gc_policy.note_cached(gc_policy.FREEZE_EVERY)
     gc.collect()
     assert ref() is not None
-    growth = [[index] for index in range(gc.get_freeze_count() + 2_000)]
-    gc_policy.freeze_now(collect=False)
-    assert ref() is None
-    del growth
 
 
 @pytest.mark.usefixtures("managed_gc")
-def test_small_growth_does_not_trigger_a_full_collection() -> None:
-    gc_policy.freeze_now()
-    ref = make_cycle()
-    gc_policy.freeze_now(collect=False)
-    gc_policy.freeze_now(collect=False)
+def test_enough_changes_reclaim_cycles_that_died_frozen(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(gc_policy, "RECLAIM_MAX_TIME_SHARE", 1.0)
+    ref = dead_cycle()
+    gc_policy.note_cached(gc_policy.FREEZE_EVERY)
+    assert ref() is not None
+    gc_policy.note_cached(gc_policy.FREEZE_EVERY)
+    assert ref() is None
+
+
+@pytest.mark.usefixtures("managed_gc")
+def test_reclaims_are_spaced_so_they_take_a_bounded_share_of_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(gc_policy, "RECLAIM_MAX_TIME_SHARE", 1.0)
+    gc_policy.reclaim()
+    monkeypatch.setattr(gc_policy, "_last_reclaim_seconds", 3600.0)  # as if it took an hour
+    ref = dead_cycle()
+    gc_policy.note_cached(4 * gc_policy.FREEZE_EVERY)
+    gc_policy.note_cached(4 * gc_policy.FREEZE_EVERY)
     assert ref() is not None
 
 

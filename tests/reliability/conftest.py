@@ -1,7 +1,7 @@
 """Fixtures of the reliability suite: an embedded API server and a client with short retries.
 
-The fault-injection harness itself lives in ``tests/reliability/harness.py`` (imported as
-``tests.reliability.harness``); the soak driver in ``soak.py`` (``python -m tests.reliability``).
+The fault-injection harness lives in ``harness.py`` (imported as ``tests.reliability.harness``),
+the fault plans in ``plans.py``, the soak driver in ``soak.py`` (``python -m tests.reliability``).
 """
 
 from __future__ import annotations

@@ -20,7 +20,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.reliability.harness import RunReport, Session, fault_plans, summarize
+from tests.reliability.harness import RunReport, Session, summarize
+from tests.reliability.plans import fault_plans
 
 logger = logging.getLogger(__name__)
 
@@ -77,16 +78,17 @@ class SoakResult:
 
 async def soak(
     *, seconds: float | None = None, max_rounds: int | None = None, seed: int = 1000,
-    operations: int = 300,
+    operations: int = 300, manage_gc: bool = True,
 ) -> SoakResult:
     """Rounds of every plan in turn, in one long-lived :class:`Session`, until ``seconds``
-    elapsed or ``max_rounds`` rounds ran (whichever comes first)."""
+    elapsed or ``max_rounds`` rounds ran (whichever comes first). ``manage_gc=False`` turns the
+    informers' garbage-collector policy off (to tell its effect on memory apart)."""
     if seconds is None and max_rounds is None:
         raise ValueError("give seconds or max_rounds")
     plans = [plan for plan in fault_plans().values() if not plan.watch_list]
     result = SoakResult()
     started = time.monotonic()
-    session = Session(seed)
+    session = Session(seed, manage_gc=manage_gc)
     try:
         failed = await session.start()
         if failed:

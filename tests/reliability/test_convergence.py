@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.reliability.harness import RunReport, fault_plans, run_scenario
+from tests.reliability.harness import RunReport, run_scenario
+from tests.reliability.plans import fault_plans
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.reliability.harness import fault_plans
+from tests.reliability.plans import fault_plans
 from tests.reliability.soak import soak
 
 pytestmark = pytest.mark.timeout(120)
