@@ -86,15 +86,14 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def freeze_now(*, collect: bool = True) -> None:
-    """Collect the young generations (unless ``collect=False``), then freeze the survivors.
+def freeze_now() -> None:
+    """Freeze everything alive, without collecting first.
 
-    ``collect=False`` freezes at once: after a list, where a collection would walk every listed
-    object just to find the few cycles the HTTP machinery left behind, and between two reclaims.
+    After a list a collection would walk every listed object just to find the few cycles the
+    HTTP machinery left behind; between two reclaims it would walk every new object once more.
+    Cycles frozen this way are freed by the next :func:`reclaim`.
     """
     global _pending
-    if collect and gc.isenabled():
-        gc.collect(1)
     gc.freeze()
     _pending = 0
 
@@ -125,8 +124,8 @@ def acquire() -> None:
     With CPython's default of 700, each cached object is walked by a young collection, walked
     again by a middle one, and by a full one - three walks of every pod that the cache keeps
     anyway. At ``YOUNG_THRESHOLD`` the automatic collections almost never run while informers
-    freeze every ``FREEZE_EVERY`` changes, so each object is walked once, by the collection
-    before the freeze. The previous thresholds come back when the last such informer stops.
+    freeze every ``FREEZE_EVERY`` changes, so a cached object is walked by no collection until
+    a reclaim. The previous thresholds come back when the last such informer stops.
     """
     global _holders, _saved_thresholds, _last_reclaim_end, _last_reclaim_seconds
     global _changes_since_reclaim
@@ -162,4 +161,4 @@ def note_cached(count: int) -> None:
         if _reclaim_due():
             reclaim()
         else:
-            freeze_now(collect=False)
+            freeze_now()

@@ -253,7 +253,7 @@ class Reflector:
     def _after_sync(self) -> None:
         if self.manage_gc:
             # The listed objects are now the bulk of the heap and live as long as the cache.
-            freeze_now(collect=False)
+            freeze_now()
 
     # -- streaming list -------------------------------------------------------------------------
 

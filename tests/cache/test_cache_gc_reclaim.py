@@ -72,7 +72,7 @@ def test_reclaims_are_spaced_so_they_take_a_bounded_share_of_time(
 
 def test_stopping_the_last_informer_unfreezes_everything() -> None:
     gc_policy.acquire()
-    gc_policy.freeze_now(collect=False)
+    gc_policy.freeze_now()
     assert gc.get_freeze_count() > 0
     gc_policy.release()
     assert gc.get_freeze_count() == 0

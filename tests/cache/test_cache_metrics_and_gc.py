@@ -65,7 +65,7 @@ async def test_managing_informer_raises_the_threshold_and_restores_it_on_stop() 
 
 def test_note_cached_freezes_after_enough_changes() -> None:
     try:
-        gc_policy.freeze_now(collect=False)  # starts a new count
+        gc_policy.freeze_now()  # starts a new count
         gc.unfreeze()
         gc_policy.note_cached(gc_policy.FREEZE_EVERY - 1)
         assert gc.get_freeze_count() == 0
