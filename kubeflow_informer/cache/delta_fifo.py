@@ -21,6 +21,10 @@ Semantics follow client-go ``tools/cache/delta_fifo.go``:
 
 Unlike client-go, popping is batched: :meth:`DeltaFIFO.pop_batch` waits once and then hands over
 every queued key (up to a maximum), because a wakeup per event costs more than the work itself.
+And once synced, a change that finds the queue empty goes straight to the consumer's *direct*
+callback (:meth:`DeltaFIFO.set_direct_consumer`) instead of being queued: it is the very next
+thing the consumer would pop, so the order is the same, and the consumer gets it while the object
+is still hot in the CPU's cache. Anything queued goes through the queue, so nothing overtakes it.
 Everything here runs on one event loop; no method awaits except the ``pop`` family, so each
 mutation is atomic with respect to other coroutines.
 """
@@ -40,6 +44,7 @@ __all__ = [
     "Delta",
     "DeltaFIFO",
     "DeltaType",
+    "DirectConsumer",
     "FIFOClosedError",
     "KnownObjects",
     "ReplaceSession",
@@ -47,6 +52,8 @@ __all__ = [
 ]
 
 Transform = Callable[[dict[str, Any]], dict[str, Any]]
+#: ``(key, delta_type, object)``: takes one change the queue did not have to hold.
+DirectConsumer = Callable[[str, "DeltaType", Any], None]
 
 
 class DeltaType(StrEnum):
@@ -156,6 +163,7 @@ class DeltaFIFO:
         self._initial_pending = 0
         self._on_synced = on_synced
         self._synced_reported = False
+        self._direct: DirectConsumer | None = None
 
     def __repr__(self) -> str:
         return (
@@ -199,13 +207,28 @@ class DeltaFIFO:
             self._known is None or self._known.get_by_key(key) is None
         ):
             return
+        if self._direct is not None and not self._queue and self._synced_reported:
+            self._direct(key, _DELETED, obj)
+            return
         self._queue_delta(key, Delta(_DELETED, obj))
 
     def _queue_action(self, delta_type: DeltaType, obj: dict[str, Any]) -> None:
         transform = self._transform
         if transform is not None:
             obj = transform(obj)
-        self._queue_delta(self._key_func(obj), Delta(delta_type, obj))
+        key = self._key_func(obj)
+        if self._direct is not None and not self._queue and self._synced_reported:
+            self._direct(key, delta_type, obj)
+            return
+        self._queue_delta(key, Delta(delta_type, obj))
+
+    def set_direct_consumer(self, consumer: DirectConsumer | None) -> None:
+        """Let changes that find the queue empty (once synced) bypass it; see the module doc.
+
+        The consumer calls this while it is waiting on :meth:`pop_batch` in a loop, and clears it
+        when it stops; :meth:`close` clears it too.
+        """
+        self._direct = consumer
 
     def _queue_delta(self, key: str, delta: Delta) -> bool:
         """Append ``delta`` to ``key``'s list; return True when the key was newly queued."""
@@ -315,6 +338,7 @@ class DeltaFIFO:
     def close(self) -> None:
         """Close the queue: producers' calls are ignored; pops drain what is left, then raise."""
         self._closed = True
+        self._direct = None
         self._wakeup.set()
 
     @property

@@ -10,6 +10,8 @@ Follows client-go ``thread_safe_store.go`` / ``index.go``:
   the work per change is proportional to the number of index values the old and new object have,
   never to the size of the cache.
 * Objects are stored and handed out as they are, not copied. **Callers must not mutate them.**
+* An index function that raises is logged and the object is left out of that index (client-go
+  panics instead); the object itself is still stored, and the informer keeps running.
 
 The indexer is only written by its informer's processing loop; readers (listers, handlers) never
 see a half-applied change because nothing here awaits.
@@ -18,7 +20,8 @@ see a half-applied change because nothing here awaits.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterable, Mapping
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from kubeflow_informer.keys import object_key
@@ -26,6 +29,8 @@ from kubeflow_informer.keys import object_key
 __all__ = ["NAMESPACE_INDEX", "IndexFunc", "Indexer", "IndexerConflictError", "namespace_index"]
 
 IndexFunc = Callable[[dict[str, Any]], list[str]]
+
+logger = logging.getLogger(__name__)
 
 #: The name under which :func:`namespace_index` is registered on every informer's indexer.
 NAMESPACE_INDEX = "namespace"
@@ -74,7 +79,7 @@ class Indexer:
             index: dict[str, set[str]] = {}
             self._indices[name] = index
             for key, obj in self._items.items():
-                for value in func(obj):
+                for value in _values(name, func, key, obj):
                     bucket = index.get(value)
                     if bucket is None:
                         index[value] = {key}
@@ -122,8 +127,12 @@ class Indexer:
     ) -> None:
         indices = self._indices
         for name, func in self._indexers.items():
-            old_values = func(old) if old is not None else ()
-            new_values = func(new) if new is not None else ()
+            try:
+                old_values: Sequence[str] = func(old) if old is not None else ()
+            except Exception:
+                # Where the old object was indexed is unknown now: look for the key everywhere.
+                old_values = [v for v, keys in indices[name].items() if key in keys]
+            new_values = _values(name, func, key, new) if new is not None else ()
             if old_values == new_values:
                 continue  # the common case: an update that does not move the object
             index = indices[name]
@@ -187,3 +196,12 @@ class Indexer:
             return self._indices[index_name]
         except KeyError:
             raise KeyError(f"index {index_name!r} does not exist") from None
+
+
+def _values(name: str, func: IndexFunc, key: str, obj: dict[str, Any]) -> Sequence[str]:
+    """``func(obj)``, or no values (logged) when the index function raises."""
+    try:
+        return func(obj)
+    except Exception:
+        logger.exception("index function %r failed on %s; left out of that index", name, key)
+        return ()

@@ -180,9 +180,10 @@ class SharedIndexInformer:
             period = self.min_resync_period
         listener = _Listener(handler, period)
         for obj in self.indexer.list():
-            listener.pending_initial += 1
             listener.push((ADD, obj, True))
-        self._listeners.append(listener)
+        # Copy on write: a handler called inline may add or remove handlers while the informer
+        # iterates over the list to notify them.
+        self._listeners = [*self._listeners, listener]
         if self._started:
             self._start_listener(listener)
         self._handlers_changed.set()
@@ -194,10 +195,8 @@ class SharedIndexInformer:
             return
         registration.removed = True
         listener = registration._listener
-        if listener in self._listeners:
-            self._listeners.remove(listener)
-        if listener in self._syncing:
-            self._syncing.remove(listener)
+        self._listeners = [lst for lst in self._listeners if lst is not listener]
+        self._syncing = [lst for lst in self._syncing if lst is not listener]
         task = listener.task
         if task is not None:
             self._tasks.discard(task)
@@ -284,44 +283,49 @@ class SharedIndexInformer:
 
     async def _process_loop(self) -> None:
         fifo = self._fifo
-        indexer_update = self.indexer.update
-        indexer_delete = self.indexer.delete
-        while True:
-            try:
-                batch = await fifo.pop_batch()
-            except FIFOClosedError:
-                return
-            listeners = self._listeners
-            if self.manage_gc:
-                gc_policy.note_cached(len(batch))
-            for key, deltas, is_initial in batch:
-                for delta in deltas:
-                    obj = delta.object
-                    delta_type = delta.type
-                    if delta_type is _DELETED:
-                        indexer_delete(key)
-                        delete_notification = (DELETE, obj, None)
-                        for listener in listeners:
-                            listener.push(delete_notification)
-                        continue
-                    old = indexer_update(obj, key)
-                    if old is None:
-                        notification = (ADD, obj, is_initial)
-                        for listener in listeners:
-                            if is_initial:
-                                listener.pending_initial += 1
-                            listener.push(notification)
-                        continue
-                    update_notification = (UPDATE, old, obj)
-                    if delta_type is _SYNC or (
-                        delta_type is _REPLACED
-                        and _resource_version(old) == _resource_version(obj)
-                    ):
-                        for listener in self._syncing:
-                            listener.push(update_notification)
-                    else:
-                        for listener in listeners:
-                            listener.push(update_notification)
+        apply = self._apply
+        manage_gc = self.manage_gc
+        fifo.set_direct_consumer(self._apply_direct)
+        try:
+            while True:
+                try:
+                    batch = await fifo.pop_batch()
+                except FIFOClosedError:
+                    return
+                if manage_gc:
+                    gc_policy.note_cached(len(batch))
+                for key, deltas, is_initial in batch:
+                    for delta in deltas:
+                        apply(key, delta.type, delta.object, is_initial)
+        finally:
+            fifo.set_direct_consumer(None)
+
+    def _apply_direct(self, key: str, delta_type: DeltaType, obj: Any) -> None:
+        # The FIFO hands over a change straight from the reflector when nothing is queued.
+        if self.manage_gc:
+            gc_policy.note_cached(1)
+        self._apply(key, delta_type, obj, False)
+
+    def _apply(self, key: str, delta_type: DeltaType, obj: Any, is_initial: bool) -> None:
+        """Apply one delta to the indexer, then tell the handlers."""
+        if delta_type is _DELETED:
+            self.indexer.delete(key)
+            for listener in self._listeners:
+                listener.deliver(DELETE, obj, None)
+            return
+        old = self.indexer.update(obj, key)
+        if old is None:
+            for listener in self._listeners:
+                listener.deliver(ADD, obj, is_initial)
+            return
+        if delta_type is _SYNC or (
+            delta_type is _REPLACED and _resource_version(old) == _resource_version(obj)
+        ):
+            for listener in self._syncing:
+                listener.deliver(UPDATE, old, obj)
+        else:
+            for listener in self._listeners:
+                listener.deliver(UPDATE, old, obj)
 
     def _resync_check_period(self) -> float:
         periods = [lst.resync_period for lst in self._listeners if lst.resync_period > 0]

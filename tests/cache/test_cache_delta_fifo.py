@@ -178,3 +178,51 @@ async def test_close_wakes_a_waiting_pop() -> None:
     fifo.close()
     with pytest.raises(FIFOClosedError):
         await waiter
+
+
+async def test_once_synced_a_change_on_an_empty_queue_goes_to_the_direct_consumer() -> None:
+    taken: list[tuple[str, DeltaType, str]] = []
+    fifo = DeltaFIFO(known_objects=Indexer())
+    fifo.set_direct_consumer(
+        lambda key, kind, obj: taken.append((key, kind, obj["metadata"]["name"]))
+    )
+    fifo.replace([pod("a")], "1")
+    fifo.update(rv(pod("a"), "2"))  # not synced yet: queued behind the replace
+    assert taken == []
+    batch = await fifo.pop_batch()
+    assert [(key, types(deltas)) for key, deltas, _ in batch] == [
+        ("default/a", [DeltaType.REPLACED, DeltaType.UPDATED])
+    ]
+    assert fifo.has_synced
+    fifo.add(pod("b"))
+    fifo.update(rv(pod("a"), "3"))
+    assert taken == [
+        ("default/b", DeltaType.ADDED, "b"),
+        ("default/a", DeltaType.UPDATED, "a"),
+    ]
+    assert len(fifo) == 0
+
+
+async def test_the_direct_consumer_never_overtakes_queued_changes() -> None:
+    taken: list[str] = []
+    known = Indexer()
+    known.add(pod("a"))
+    fifo = DeltaFIFO(known_objects=known)
+    fifo.replace([], "1")
+    await fifo.pop_batch()  # synced (the tombstone for a)
+    fifo.resync()  # queues a Sync for a: the queue is no longer empty
+    fifo.set_direct_consumer(lambda key, kind, obj: taken.append(key))
+    fifo.add(pod("b"))
+    fifo.delete(pod("a"))
+    assert taken == []
+    batch = await fifo.pop_batch()
+    assert [(key, types(deltas)) for key, deltas, _ in batch] == [
+        ("default/a", [DeltaType.SYNC, DeltaType.DELETED]),
+        ("default/b", [DeltaType.ADDED]),
+    ]
+    fifo.delete(pod("a"))  # known: direct; unknown keys are still dropped
+    fifo.delete(pod("nobody"))
+    assert taken == ["default/a"]
+    fifo.close()
+    fifo.add(pod("c"))  # closed: neither queued nor handed over
+    assert taken == ["default/a"]

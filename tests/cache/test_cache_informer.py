@@ -283,3 +283,84 @@ async def test_custom_indexers_are_queryable(lw: FakeListerWatcher) -> None:
         assert len(inf.indexer.by_index("app", "web")) == 3
         inf.add_indexers({"node": lambda o: [o["spec"]["nodeName"]]})
         assert len(inf.indexer.by_index("node", "node-1")) == 3
+
+
+async def test_async_and_sync_handlers_see_a_burst_in_order(lw: FakeListerWatcher) -> None:
+    # Sync handlers are called inline when idle, async ones hand their coroutine to their task;
+    # either way every handler sees every change, in order.
+    seen_async: list[str] = []
+    seen_sync: list[str] = []
+
+    async def slow(old: dict[str, Any], new: dict[str, Any]) -> None:
+        await asyncio.sleep(0)
+        seen_async.append(new["metadata"]["resourceVersion"])
+
+    def fast(old: dict[str, Any], new: dict[str, Any]) -> None:
+        seen_sync.append(new["metadata"]["resourceVersion"])
+
+    inf = informer(lw)
+    slow_reg = inf.add_event_handler(FuncHandler(on_update=slow))
+    inf.add_event_handler(FuncHandler(on_update=fast))
+    async with inf:
+        await inf.wait_for_cache_sync(5)
+        await lw.wait_for_watch()
+        expected = []
+        for round_ in range(20):
+            for i in range(3):
+                expected.append(
+                    lw.update(lw.objects[f"default/p{i}"])["metadata"]["resourceVersion"]
+                )
+            if round_ % 5 == 0:
+                await asyncio.sleep(0)  # let some go inline, some queue behind the async ones
+        await eventually(lambda: len(seen_async) == 60 and len(seen_sync) == 60)
+        assert slow_reg.pending == 0
+    assert seen_sync == expected
+    assert seen_async == expected
+
+
+async def test_a_handler_added_by_a_handler_gets_each_object_once(lw: FakeListerWatcher) -> None:
+    late = Recorder()
+    inf = informer(lw)
+
+    def on_add(obj: dict[str, Any], is_initial_list: bool) -> None:
+        if obj["metadata"]["name"] == "trigger":
+            inf.add_event_handler(late)
+
+    inf.add_event_handler(FuncHandler(on_add=on_add))
+    async with inf:
+        await inf.wait_for_cache_sync(5)
+        await lw.wait_for_watch()
+        lw.create(pod("trigger"))
+        lw.create(pod("after"))
+        await eventually(lambda: len(late.events) == 5)
+        await asyncio.sleep(0.05)
+    assert sorted(late.events) == [
+        ("add", "after", False),
+        *[("add", name, True) for name in ("p0", "p1", "p2", "trigger")],
+    ]
+
+
+async def test_an_index_function_that_raises_leaves_the_object_cached_and_out_of_the_index(
+    lw: FakeListerWatcher, caplog: pytest.LogCaptureFixture
+) -> None:
+    def by_team(obj: dict[str, Any]) -> list[str]:
+        return [obj["metadata"]["labels"]["team"]]  # KeyError for pods without a team
+
+    rec = Recorder()
+    inf = informer(lw, indexers={"team": by_team})
+    inf.add_event_handler(rec)
+    with caplog.at_level(logging.ERROR):
+        async with inf:
+            await inf.wait_for_cache_sync(5)
+            await lw.wait_for_watch()
+            lw.create(pod("teamed", team="blue"))
+            lw.update(pod("p0", team="red"))
+            await eventually(lambda: len(rec.events) == 5)
+            assert inf.indexer.index_keys("team", "blue") == ["default/teamed"]
+            assert inf.indexer.index_keys("team", "red") == ["default/p0"]
+            lw.update(pod("p0"))  # loses its team: leaves the index
+            lw.create(pod("later"))
+            await eventually(lambda: len(rec.events) == 7)
+            assert inf.indexer.list_index_values("team") == ["blue"]
+            assert len(inf.lister().list()) == 5
+    assert "index function 'team' failed on default/p1" in caplog.text
