@@ -127,6 +127,10 @@ class Indexer:
     ) -> None:
         indices = self._indices
         for name, func in self._indexers.items():
+            if func is namespace_index and old is not None and new is not None:
+                # The built-in index, inline: an update almost never moves an object.
+                if old["metadata"].get("namespace") == new["metadata"].get("namespace"):
+                    continue
             try:
                 old_values: Sequence[str] = func(old) if old is not None else ()
             except Exception:

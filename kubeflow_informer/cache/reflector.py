@@ -146,6 +146,7 @@ class Reflector:
         self._rv_unavailable = False
         self._watch_list_unsupported = False
         self._last_activity = 0.0
+        self._activity_seen = 0
         self._watchdog: asyncio.TimerHandle | None = None
         self.metrics = ReflectorMetrics()
 
@@ -328,14 +329,23 @@ class Reflector:
             logger.debug("%s: watch ended; re-watching from %s", self.name, self._last_rv)
 
     def _arm_watchdog(self, deadline: asyncio.Timeout, inactivity: float) -> None:
+        # Checked a few times per inactivity period against the event counters rather than by
+        # stamping the time on every event (a clock read per event is measurable at 20,000
+        # events/s). Activity is credited to the check that sees it, never earlier, so the
+        # stream is declared dead at least ``inactivity`` and at most 1.25x that after its
+        # last event.
         loop = asyncio.get_running_loop()
-        idle = loop.time() - self._last_activity
-        if idle >= inactivity:
-            deadline.reschedule(loop.time())
+        now = loop.time()
+        seen = self.metrics.events + self.metrics.bookmarks
+        if seen != self._activity_seen:
+            self._activity_seen = seen
+            self._last_activity = now
+        if now - self._last_activity >= inactivity:
+            deadline.reschedule(now)
             self._watchdog = None
         else:
             self._watchdog = loop.call_later(
-                inactivity - idle, self._arm_watchdog, deadline, inactivity
+                inactivity / 4, self._arm_watchdog, deadline, inactivity
             )
 
     async def _consume(
@@ -351,12 +361,12 @@ class Reflector:
         add, update, delete = store.add, store.update, store.delete
         metrics = self.metrics
         self._last_activity = loop.time()
+        self._activity_seen = metrics.events + metrics.bookmarks
         try:
             async with asyncio.timeout(None) as deadline:
                 self._arm_watchdog(deadline, inactivity)
                 try:
                     async for event in stream:
-                        self._last_activity = loop.time()
                         etype = event.type
                         obj = event.object
                         if etype == "MODIFIED" or etype == "ADDED":
@@ -387,7 +397,9 @@ class Reflector:
                             logger.warning("%s: ignoring watch event %r", self.name, etype)
                             continue
                         metrics.events += 1
-                        self._set_rv(obj["metadata"]["resourceVersion"])
+                        self._last_rv = metrics.last_resource_version = obj["metadata"][
+                            "resourceVersion"
+                        ]
                 finally:
                     if self._watchdog is not None:
                         self._watchdog.cancel()

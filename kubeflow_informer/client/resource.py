@@ -464,9 +464,9 @@ class Resource:
                 if not chunk:
                     break
                 for line in splitter.feed(chunk):
-                    yield line.decode("utf-8", "replace")
+                    yield str(line, "utf-8", "replace")
             rest = splitter.feed(b"\n") if splitter.has_partial_line else []
             for line in rest:
-                yield line.decode("utf-8", "replace")
+                yield str(line, "utf-8", "replace")
         finally:
             response.close()

@@ -207,3 +207,17 @@ def test_line_splitter_refuses_partial_line_over_limit_without_waiting_for_newli
     splitter.feed(b"12345")
     with pytest.raises(ProtocolError, match="max_line_bytes=10"):
         splitter.feed(b"678901")
+
+
+def test_line_splitter_keeps_blank_lines_and_refuses_a_long_line_inside_a_chunk() -> None:
+    splitter = LineSplitter(5, "test")
+    assert [bytes(line) for line in splitter.feed(b"ab\n\ncd\n")] == [b"ab", b"", b"cd"]
+    with pytest.raises(ProtocolError, match="max_line_bytes=5"):
+        splitter.feed(b"x\n123456\ny\n")
+
+
+def test_line_splitter_lines_stay_valid_after_more_chunks_arrive() -> None:
+    splitter = LineSplitter(1 << 20, "test")
+    first = splitter.feed(b'{"a":1}\n{"b":')
+    second = splitter.feed(b'2}\n{"c":3}\n')
+    assert [orjson.loads(line) for line in [*first, *second]] == [{"a": 1}, {"b": 2}, {"c": 3}]
