@@ -22,6 +22,8 @@ from kubeflow_informer.cache import (
     ResourceEventHandler,
     SharedIndexInformer,
     SharedInformerFactory,
+    intern_strings,
+    lean_object,
     namespace_index,
     strip_managed_fields,
 )
@@ -132,6 +134,8 @@ __all__ = [
     "Watches",
     "__version__",
     "default_controller_rate_limiter",
+    "intern_strings",
+    "lean_object",
     "load_config",
     "load_incluster_config",
     "load_kubeconfig",

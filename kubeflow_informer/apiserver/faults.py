@@ -376,11 +376,16 @@ class WatchStreamFaults:
         self._stream_id = stream_id
         self.sent = 0
 
-    def plan(self, batch: bytes) -> tuple[bytes, WatchAction | None]:
-        """Split ``batch`` (whole event lines) at the first fault that fires, if any."""
+    def plan(self, batch: bytes, lines: int | None = None) -> tuple[bytes, WatchAction | None]:
+        """Split ``batch`` (whole event lines) at the first fault that fires, if any.
+
+        ``lines`` is how many event lines ``batch`` holds when the caller knows it (the watcher
+        does): counting newlines in every batch costs ~2 us per 4 KB event, a tenth of the
+        server's whole budget per live event.
+        """
         faults = self._faults
         if not faults.watch_faults_armed:
-            self.sent += batch.count(b"\n")
+            self.sent += batch.count(b"\n") if lines is None else lines
             return batch, None
         out: list[bytes] = []
         for line in batch.splitlines(keepends=True):

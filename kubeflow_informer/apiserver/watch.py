@@ -149,9 +149,10 @@ class _EventLines:
 
     __slots__ = ("_deleted_old", "_lines", "event")
 
-    def __init__(self, event: HistoryEvent) -> None:
+    def __init__(self, event: HistoryEvent, line: bytes | None = None) -> None:
+        """``line``, when given, is the event's own line (its type, its new object), built."""
         self.event = event
-        self._lines: dict[str, bytes] = {}
+        self._lines: dict[str, bytes] = {} if line is None else {event.type: line}
         self._deleted_old: bytes | None = None
 
     def line(self, event_type: str) -> bytes:
@@ -238,6 +239,8 @@ class Watcher:
         self._ending = end_after_initial  # no more live lines will come; end once drained
         self._next_bookmark: float | None = None
         self.overflowed = False
+        self.last_batch_lines = 0
+        """How many event lines the bytes last yielded hold (so the HTTP layer never counts)."""
 
     def __repr__(self) -> str:
         return (
@@ -246,23 +249,33 @@ class Watcher:
         )
 
     @property
+    def queued(self) -> int:
+        """Live lines queued and not yet yielded (a reader's lag, in events)."""
+        return len(self._queue)
+
+    @property
     def closed(self) -> bool:
         """True once the watch has ended or been closed."""
         return self._closed
 
     def push(self, line: bytes) -> None:
-        """Queue a live line (called by the hub); overflowing the buffer ends the watch."""
+        """Queue a live line (called by the hub); overflowing the buffer ends the watch.
+
+        Called once per change and watcher, so it is kept to an append and, for the first
+        line since the reader last ran, one wake-up (later lines find the waiter done).
+        """
         if self._ending or self._closed:
             return
-        if len(self._queue) >= self._buffer_size:
-            log.info(
-                "ending slow watcher of %s: %d lines buffered", self.info.plural, len(self._queue)
-            )
+        queue = self._queue
+        if len(queue) >= self._buffer_size:
+            log.info("ending slow watcher of %s: %d lines buffered", self.info.plural, len(queue))
             self.overflowed = True
             self._end()
             return
-        self._queue.append(line)
-        self._wake()
+        queue.append(line)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     def finish(self) -> None:
         """End the watch once the lines already queued have been yielded."""
@@ -302,21 +315,25 @@ class Watcher:
             if self._initial is not None:
                 batch = list(itertools.islice(self._initial, _INITIAL_BATCH))
                 if batch:
+                    self.last_batch_lines = len(batch)
                     return b"".join(batch)
                 self._initial = None
             queue = self._queue
             if queue:
-                if len(queue) == 1:
+                count = len(queue)
+                if count == 1:
                     data = queue[0]
                     queue.clear()
-                elif len(queue) <= _LIVE_BATCH:
+                elif count <= _LIVE_BATCH:
                     data = b"".join(queue)
                     queue.clear()
                 else:
                     # A backlog goes out in bounded writes: one huge chunk would hold a copy of
                     # the whole backlog in memory and hurt clients that buffer per chunk.
+                    count = _LIVE_BATCH
                     data = b"".join(queue[:_LIVE_BATCH])
                     del queue[:_LIVE_BATCH]
+                self.last_batch_lines = count
                 return data
             if self._ending:
                 self._closed = True
@@ -334,6 +351,7 @@ class Watcher:
                     except TimeoutError:
                         self._next_bookmark = loop.time() + self._bookmark_interval
                         if not self._closed and not self._queue:
+                            self.last_batch_lines = 1
                             return bookmark_line(self.info, self._current_rv())
             finally:
                 self._waiter = None
@@ -374,20 +392,39 @@ class WatchHub:
         """Number of open watchers."""
         return sum(len(ws) for by_ns in self._watchers.values() for ws in by_ns.values())
 
+    def queued(self) -> int:
+        """Live lines queued in every open watcher and not yet yielded to its stream."""
+        return sum(w.queued for by_ns in self._watchers.values() for ws in by_ns.values()
+                   for w in ws)
+
     def dispatch(self, event: HistoryEvent) -> None:
-        """Deliver one committed change to every watcher that sees it."""
+        """Deliver one committed change to every watcher that sees it.
+
+        A watcher without selectors gets the change's one shared line with no per-watcher
+        decision; selector watchers go through :class:`_EventLines`, built only when one exists.
+        """
         by_ns = self._watchers.get(event.resource)
         if not by_ns:
             return
-        lines = _EventLines(event)
         everywhere = by_ns.get(None)
         namespace = event.new.namespace
         local = by_ns.get(namespace) if namespace is not None else None
+        shared: bytes | None = None
+        lines: _EventLines | None = None
         for group in (everywhere, local):
             if not group:
                 continue
-            for watcher in list(group):
-                line = lines.for_filter(watcher.filter)
+            for watcher in tuple(group):  # push may end a watcher, which leaves the group
+                flt = watcher.filter
+                if flt.plain:
+                    if shared is None:
+                        shared = (lines.line(event.type) if lines is not None
+                                  else event_line(event.type, event.new.raw))
+                    watcher.push(shared)
+                    continue
+                if lines is None:
+                    lines = _EventLines(event, shared)
+                line = lines.for_filter(flt)
                 if line is not None:
                     watcher.push(line)
 

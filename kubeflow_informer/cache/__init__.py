@@ -24,7 +24,7 @@ from kubeflow_informer.cache.reflector import (
     ReflectorMetrics,
     WatchInactiveError,
 )
-from kubeflow_informer.cache.transforms import strip_managed_fields
+from kubeflow_informer.cache.transforms import intern_strings, lean_object, strip_managed_fields
 
 __all__ = [
     "INITIAL_EVENTS_END_ANNOTATION",
@@ -50,6 +50,8 @@ __all__ = [
     "WatchInactiveError",
     "WatchStreamLike",
     "collect_informer_metrics",
+    "intern_strings",
+    "lean_object",
     "namespace_index",
     "register_informer_metrics",
     "strip_managed_fields",

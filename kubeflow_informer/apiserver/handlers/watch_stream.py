@@ -128,7 +128,7 @@ async def _pump(
     async for batch in watcher:
         if table:
             batch = _as_table_lines(info, batch, include_object, custom_columns)
-        data, action = faults.plan(batch)
+        data, action = faults.plan(batch, watcher.last_batch_lines)
         if data:
             await write(data)
         if action is not None:
