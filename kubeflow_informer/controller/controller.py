@@ -23,7 +23,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from kubeflow_informer.controller.metrics import reconcile_metrics
+from kubeflow_informer.controller.metrics import ControllerMetrics, reconcile_metrics
 from kubeflow_informer.controller.predicates import Predicate
 from kubeflow_informer.controller.reconciler import Reconciler, Request, Result, TerminalError
 from kubeflow_informer.controller.sources import (
@@ -95,6 +95,7 @@ class Controller:
         self.name = name or self.kind.lower() or for_.plural
         self._queue: RateLimitingQueue[Request] | None = None
         self._registry: Registry | None = None
+        self._metrics: ControllerMetrics | None = None
         self._workers: list[asyncio.Task[None]] = []
         self._stopping = False
         self._registrations: list[Any] = []
@@ -131,6 +132,7 @@ class Controller:
         reconcile_metrics(self._registry).max_concurrent.labels(self.name).set(
             self.max_concurrent_reconciles
         )
+        self._metrics = ControllerMetrics(self._registry, self.name)
         self._watch(factory, self.for_, request_for_object, "for")
         for spec in self.owns:
             mapper = owner_mapper(
@@ -221,10 +223,10 @@ class Controller:
                 queue.done(request)
 
     async def _reconcile_one(self, request: Request) -> None:
-        assert self._registry is not None and self._queue is not None
+        assert self._metrics is not None and self._queue is not None
         queue = self._queue
-        metrics = reconcile_metrics(self._registry)
-        active = metrics.active_workers.labels(self.name)
+        metrics = self._metrics
+        active = metrics.active
         active.inc()
         started = time.perf_counter()
         try:
@@ -234,9 +236,9 @@ class Controller:
                 async with asyncio.timeout(self.reconcile_timeout):
                     result = await self.reconciler.reconcile(request)
         except TerminalError as err:
-            metrics.errors.labels(self.name).inc()
-            metrics.terminal_errors.labels(self.name).inc()
-            metrics.total.labels(self.name, "error").inc()
+            metrics.errors.inc()
+            metrics.terminal_errors.inc()
+            metrics.total_error.inc()
             queue.forget(request)
             logger.error(
                 "controller %s: terminal error reconciling %s (not retried): %s",
@@ -247,8 +249,8 @@ class Controller:
             )
             return
         except Exception:
-            metrics.errors.labels(self.name).inc()
-            metrics.total.labels(self.name, "error").inc()
+            metrics.errors.inc()
+            metrics.total_error.inc()
             queue.add_rate_limited(request)
             logger.exception(
                 "controller %s: error reconciling %s (retry %d)",
@@ -259,23 +261,23 @@ class Controller:
             return
         finally:
             active.dec()
-            metrics.time_seconds.labels(self.name).observe(time.perf_counter() - started)
+            metrics.time_seconds.observe(time.perf_counter() - started)
         self._handle_result(request, result)
 
     def _handle_result(self, request: Request, result: Result | None) -> None:
-        assert self._registry is not None
+        assert self._metrics is not None
         queue = self.queue
-        total = reconcile_metrics(self._registry).total
+        metrics = self._metrics
         if result is not None and result.requeue_after:
             queue.forget(request)
             queue.add_after(request, result.requeue_after)
-            total.labels(self.name, "requeue_after").inc()
+            metrics.total_requeue_after.inc()
         elif result is not None and result.requeue:
             queue.add_rate_limited(request)
-            total.labels(self.name, "requeue").inc()
+            metrics.total_requeue.inc()
         else:
             queue.forget(request)
-            total.labels(self.name, "success").inc()
+            metrics.total_success.inc()
 
 
 async def stop_all(controllers: Sequence[Controller], grace_period: float | None) -> None:

@@ -93,6 +93,32 @@ def reconcile_metrics(registry: Registry) -> ReconcileMetrics:
     return metrics
 
 
+class ControllerMetrics:
+    """One controller's children of the reconcile families, looked up once (hot path)."""
+
+    __slots__ = (
+        "active",
+        "errors",
+        "terminal_errors",
+        "time_seconds",
+        "total_error",
+        "total_requeue",
+        "total_requeue_after",
+        "total_success",
+    )
+
+    def __init__(self, registry: Registry, controller: str) -> None:
+        families = reconcile_metrics(registry)
+        self.active = families.active_workers.labels(controller)
+        self.errors = families.errors.labels(controller)
+        self.terminal_errors = families.terminal_errors.labels(controller)
+        self.time_seconds = families.time_seconds.labels(controller)
+        self.total_error = families.total.labels(controller, "error")
+        self.total_requeue = families.total.labels(controller, "requeue")
+        self.total_requeue_after = families.total.labels(controller, "requeue_after")
+        self.total_success = families.total.labels(controller, "success")
+
+
 
 
 _REFLECTOR_COUNTERS: tuple[tuple[str, str, str], ...] = (

@@ -199,6 +199,8 @@ class EnqueueHandler:
         self._queue = queue
         self._map = map_fn
         self._predicates = tuple(predicates)
+        # The For mapping names the object itself, and old and new share their key: map once.
+        self._map_old = map_fn is not request_for_object
         self.name = name
 
     def __repr__(self) -> str:
@@ -210,18 +212,25 @@ class EnqueueHandler:
 
     def on_add(self, obj: Obj, is_initial_list: bool = False) -> None:
         try:
-            if all(p.create(obj) for p in self._predicates):
-                self._enqueue(obj)
+            for predicate in self._predicates:
+                if not predicate.create(obj):
+                    return
+            self._enqueue(obj)
         except Exception:
             logger.exception("%s: dropping add event after an error", self.name)
 
     def on_update(self, old: Obj, new: Obj) -> None:
         try:
-            if all(p.update(old, new) for p in self._predicates):
-                requests = set(self._map(old)) if old is not new else set()
-                requests.update(self._map(new))
-                for request in requests:
-                    self._queue.add(request)
+            for predicate in self._predicates:
+                if not predicate.update(old, new):
+                    return
+            requests = self._map(new)
+            if self._map_old and old is not new:
+                # An owner reference may have moved: the old owners need to hear about it too.
+                requests = list(dict.fromkeys([*self._map(old), *requests]))
+            add = self._queue.add
+            for request in requests:
+                add(request)
         except Exception:
             logger.exception("%s: dropping update event after an error", self.name)
 
