@@ -158,7 +158,10 @@ class _Listener:
                 result = self._on_add(first, second)
             else:
                 result = self._on_delete(first)
-        except Exception:
+        except (Exception, asyncio.CancelledError):
+            # A synchronous call cannot be cancelled from outside, so a CancelledError here came
+            # from the handler itself (e.g. ``result()`` of a cancelled future): the handler's
+            # error, which must not cancel the informer task that happened to make the call.
             self.errors += 1
             self.delivered += 1
             logger.exception("event handler %r failed", self.handler)

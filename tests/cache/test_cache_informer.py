@@ -364,3 +364,22 @@ async def test_an_index_function_that_raises_leaves_the_object_cached_and_out_of
             assert inf.indexer.list_index_values("team") == ["blue"]
             assert len(inf.lister().list()) == 5
     assert "index function 'team' failed on default/p1" in caplog.text
+
+
+async def test_a_sync_handler_raising_cancelled_error_does_not_stop_the_informer(
+    lw: FakeListerWatcher,
+) -> None:
+    def cancelled(old: dict[str, Any], new: dict[str, Any]) -> None:
+        raise asyncio.CancelledError
+
+    rec = Recorder()
+    inf = informer(lw)
+    bad = inf.add_event_handler(FuncHandler(on_update=cancelled))
+    inf.add_event_handler(rec)
+    async with inf:
+        await inf.wait_for_cache_sync(5)
+        await lw.wait_for_watch()
+        lw.update(lw.objects["default/p0"])
+        await eventually(lambda: bad.errors == 1)
+        lw.update(lw.objects["default/p1"])
+        await eventually(lambda: bad.errors == 2 and len(rec.events) == 5)
