@@ -13,8 +13,12 @@ once serving. Commands run one at a time, in order.
   through ``Storage.bulk_load``; replies with the storage's ``resource_version`` afterwards.
 * ``{"op": "wait_watchers", "count": W}`` - reply once ``W`` watches are open on the server.
 * ``{"op": "emit", "events": E, "pods": P, "rate": R | null, "stamp": bool,
-  "wait_watchers": W}`` - wait until ``W`` watches are open (the consumer's), then write ``E``
-  changes live, at ``R`` per second or (``rate`` null) as fast as possible.
+  "wait_watchers": W, "drain": bool}`` - wait until ``W`` watches are open (the consumer's),
+  then write ``E`` changes live, at ``R`` per second or (``rate`` null) as fast as possible;
+  replies with the write rate and ``cpu_us_per_change``: the process's CPU time (server and
+  driver) divided by ``E``. With ``drain`` it first waits (up to 10 s) until the watchers'
+  queues have been handed to their streams, so the figure includes the HTTP pump; never drain
+  for a paused consumer (its queue cannot empty).
 * ``{"op": "update_rate", "events": E, "pods": P}`` - the rate of the engine's full
   ``Storage.update`` path (copy, validation, generation, commit) for ``E`` changes, reported as
   a server figure only.
@@ -36,6 +40,7 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import resource
 import sys
 import time
 import traceback
@@ -49,6 +54,8 @@ from benchmarks.pods import make_pod, namespace_name, namespaces, pod_name, with
 
 _YIELD_EVERY = 64
 """Changes written between yields to the event loop, so the server keeps streaming them."""
+_DRAIN_WITHIN = 10.0
+"""Seconds ``emit`` waits after its last write for the watchers' queues to be sent."""
 
 
 @contextlib.contextmanager
@@ -72,6 +79,10 @@ class Driver:
         self.seeded = 0
         self.next_sequence = 0
         self._keys: list[tuple[str, str]] = []
+        # The version of each pod this driver wrote last (None: read it from storage). The
+        # driver is the pods' only writer, so it need not look each one up again before
+        # changing it; writes through other paths (``update_rate``) forget these.
+        self._current: list[Any] = []
 
     def create_namespaces(self) -> None:
         """Create the namespaces the generated pods live in."""
@@ -86,15 +97,19 @@ class Driver:
             self.storage.bulk_load(self.pods_info, (make_pod(i) for i in range(self.seeded,
                                                                                 count)))
         self._keys.extend((namespace_name(i), pod_name(i)) for i in range(self.seeded, count))
+        self._current.extend(None for _ in range(self.seeded, count))
         self.seeded = max(self.seeded, count)
         return {"seconds": round(time.perf_counter() - started, 3), "pods": self.seeded,
                 "resource_version": str(self.storage.resource_version)}
 
     def _commit(self, sequence: int, pods: int, stamp: bool) -> None:
-        namespace, name = self._keys[sequence % pods]
-        old = self.storage.get(self.pods_info, namespace, name)
+        index = sequence % pods
+        old = self._current[index]
+        if old is None:
+            namespace, name = self._keys[index]
+            old = self.storage.get(self.pods_info, namespace, name)
         changed = with_change(old.obj, sequence, time.monotonic_ns() if stamp else None)
-        self.storage.commit(self.pods_info, "MODIFIED", changed, old)
+        self._current[index] = self.storage.commit(self.pods_info, "MODIFIED", changed, old)
 
     def watchers(self) -> int:
         """How many watches are open on the server."""
@@ -108,17 +123,20 @@ class Driver:
                 raise TimeoutError(f"no consumer watch opened within {within:.0f} s")
             await asyncio.sleep(0.005)
 
-    async def emit(self, events: int, pods: int, rate: float | None, stamp: bool) -> dict[str, Any]:
+    async def emit(self, events: int, pods: int, rate: float | None, stamp: bool,
+                   drain: bool = False) -> dict[str, Any]:
         """Write ``events`` changes live, at ``rate`` per second or as fast as possible.
 
         Change numbers continue across commands (``next_sequence``), so a consumer that lists
         pods changed by an earlier run can tell those stale versions from this run's changes.
+        ``drain``: see the module docstring (the CPU figure then includes the HTTP pump).
         """
         loop = asyncio.get_running_loop()
         first = self.next_sequence
         end = first + events
         self.next_sequence = end
         with _collector_paused():
+            usage_started = resource.getrusage(resource.RUSAGE_SELF)
             started = loop.time()
             if rate is None:
                 for sequence in range(first, end):
@@ -134,11 +152,35 @@ class Driver:
                         sequence += 1
                     await asyncio.sleep(0.0005)
             seconds = loop.time() - started
+            drained = await self._drain_watchers(_DRAIN_WITHIN) if drain else False
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+        per_change = 1e6 / events if events else 0.0
+        user = (usage.ru_utime - usage_started.ru_utime) * per_change
+        system = (usage.ru_stime - usage_started.ru_stime) * per_change
         return {"seconds": round(seconds, 4), "events": events,
-                "rate": round(events / seconds, 1) if seconds > 0 else 0.0}
+                "rate": round(events / seconds, 1) if seconds > 0 else 0.0,
+                "cpu_us_per_change": round(user + system, 2),
+                "system_us_per_change": round(system, 2),
+                "page_faults_per_change": round(
+                    (usage.ru_minflt - usage_started.ru_minflt) * per_change / 1e6, 3),
+                "drained": drained}
+
+    async def _drain_watchers(self, within: float) -> bool:
+        """Wait until every watcher's queue has been handed to its stream (False: gave up).
+
+        The process's CPU time per change then covers the whole server side of a change:
+        building it, committing it, and the HTTP pump sending it.
+        """
+        deadline = time.monotonic() + within
+        while self.storage.hub.queued():
+            if time.monotonic() > deadline:
+                return False
+            await asyncio.sleep(0.001)
+        return True
 
     def update_rate(self, events: int, pods: int) -> dict[str, Any]:
         """Changes per second through the full ``Storage.update`` path (GC left on)."""
+        self._current = [None] * len(self._current)
         started = time.perf_counter()
         for sequence in range(events):
             namespace, name = self._keys[sequence % pods]
@@ -161,7 +203,8 @@ async def _execute(driver: Driver, command: dict[str, Any]) -> dict[str, Any]:
                                    float(command.get("watch_timeout", 60.0)))
         rate = command.get("rate")
         return await driver.emit(int(command["events"]), int(command["pods"]),
-                                 float(rate) if rate else None, bool(command.get("stamp")))
+                                 float(rate) if rate else None, bool(command.get("stamp")),
+                                 bool(command.get("drain")))
     if op == "update_rate":
         return driver.update_rate(int(command["events"]), int(command["pods"]))
     if op == "stats":

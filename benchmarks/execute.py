@@ -12,8 +12,10 @@ Scenario kinds:
   driver writes every change as fast as it can, and the consumer is resumed (SIGCONT) to drain
   the backlog. The server is thus never the bottleneck and every consumer reads the same events
   at its own full speed; it times from its first event to its last.
-* ``server_stream`` - the floor alone, not paused, while the driver writes as fast as it can:
-  the server's live streaming rate (issue 3's figure), plus the rate of the engine's full
+* ``server_stream`` - the floor and the raw line counter, each not paused, while the driver
+  writes as fast as it can: the server's live streaming rate (issue 3's figure, read from the
+  raw counter; the floor's live rate against its watch_ingest rate shows whether the server
+  held it back), the driver's CPU time per change, and the rate of the engine's full
   ``Storage.update`` path.
 * ``list_sync`` - one seeded server per size; each consumer lists it from scratch.
 * ``latency`` - the driver writes at a fixed rate while the consumer runs unpaused.
@@ -186,11 +188,14 @@ class Executor:
                     _signal(pid, signal.SIGSTOP)
                 try:
                     reply = await driver.command(scenario.timeout, op="emit", stamp=stamp,
-                                                 **emit)
+                                                 drain=scenario.kind == "server_stream", **emit)
                 finally:
                     if paused:
                         _signal(pid, signal.SIGCONT)
                 outcome.server.setdefault("emit_rates", []).append(reply["rate"])
+                for figure in ("cpu_us_per_change", "system_us_per_change",
+                               "page_faults_per_change"):
+                    outcome.server.setdefault(f"emit_{figure}", []).append(reply[figure])
 
         kind = "watch_ingest" if scenario.kind == "server_stream" else scenario.kind
         return await run_consumer(consumer, kind, params, driver=driver,

@@ -192,7 +192,10 @@ def with_change(pod: dict[str, Any], sequence: int, stamp_ns: int | None = None)
     ``time.monotonic_ns()`` just before the write (CLOCK_MONOTONIC is system-wide on Linux, so
     a consumer process can subtract it from its own clock). Only ``metadata`` and its
     ``annotations`` are copied: the server serializes the new version and never mutates it, so
-    sharing ``spec``/``status`` keeps the driver cheap.
+    sharing ``spec``/``status`` keeps the driver cheap. ``metadata.resourceVersion`` stays the
+    one the change was made from, as in a client's update (optimistic concurrency); the server
+    writes the new one in place (removing the key first would make the server's re-insertion
+    grow the copied dict's table on every change).
     """
     meta = dict(pod["metadata"])
     annotations = dict(meta.get("annotations") or {})
@@ -200,7 +203,6 @@ def with_change(pod: dict[str, Any], sequence: int, stamp_ns: int | None = None)
     if stamp_ns is not None:
         annotations["bench/stamp-ns"] = str(stamp_ns)
     meta["annotations"] = annotations
-    meta.pop("resourceVersion", None)
     changed = dict(pod)
     changed["metadata"] = meta
     return changed

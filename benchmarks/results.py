@@ -200,8 +200,15 @@ def evaluate_targets(scenarios: dict[str, dict[str, Any]]) -> list[dict[str, Any
         _figure(scenarios, "latency_10000_per_s", "kubeflow_informer",
                 "event_to_reconcile_p99_ms"), 100.0, False))
     targets.append(_target(
-        "server_stream", "Server (issue 3): live watch stream to a raw reader >= 50,000 events/s",
-        _figure(scenarios, "server_stream", "floor", "watch_events_per_s"), 50_000, True))
+        "server_stream", "Server (issue 3): live watch stream to a raw reader >= 50,000 events/s "
+        "(raw_lines: the server's capacity)",
+        _figure(scenarios, "server_stream", "raw_lines", "watch_events_per_s"), 50_000, True))
+    live = _figure(scenarios, "server_stream", "floor", "watch_events_per_s")
+    backlog = _figure(scenarios, "watch_ingest", "floor", "watch_events_per_s")
+    targets.append(_target(
+        "server_not_bottleneck", "Server is not the bottleneck: floor live rate >= 0.9x floor "
+        "backlog rate (watch_ingest)",
+        _ratio(live, backlog), 0.9, True))
     largest = max((int(e["params"]["pods"]) for e in scenarios.values()
                    if e["kind"] == "list_sync"), default=0)
     if largest:

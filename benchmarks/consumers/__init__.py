@@ -6,6 +6,10 @@ A consumer is a module with one function per scenario kind it supports (``watch_
 functions (the official client) run as they are, async ones under ``asyncio.run``. Modules are
 imported only inside the consumer's own subprocess, so one peer's imports never weigh on
 another's RSS.
+
+Roles: ``floor`` (the least a client can do; every ratio is taken to it), ``ours``, ``peer``
+(other client libraries; "best peer" ratios) and ``reference`` (an instrument that measures the
+server rather than a client, e.g. ``raw_lines``: never a peer, never the floor).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Role = Literal["floor", "ours", "peer"]
+Role = Literal["floor", "ours", "peer", "reference"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,9 @@ CONSUMERS: dict[str, ConsumerSpec] = {
     for spec in (
         ConsumerSpec("floor", "benchmarks.consumers.floor", "floor",
                      description="aiohttp chunked lines + orjson.loads, nothing else"),
+        ConsumerSpec("raw_lines", "benchmarks.consumers.raw_lines", "reference",
+                     description="aiohttp chunks, newlines counted, nothing decoded: measures "
+                                 "the server's own streaming rate (server_stream only)"),
         ConsumerSpec("kubeflow_informer", "benchmarks.consumers.informer", "ours",
                      description="SharedIndexInformer + one no-op handler; Manager/Controller "
                                  "for latency; RateLimitingQueue for the workqueue"),

@@ -61,8 +61,16 @@ class GarbageCollector:
         event_type: str,
     ) -> None:
         """Keep the uid and dependents indexes in step with one committed change."""
-        ref = (resource, stored.key)
         meta = stored.obj["metadata"]
+        if event_type == EVENT_MODIFIED and old is not None:
+            # The hot case (every live update): same uid, same owners -> both indexes are
+            # already current. Checked first because it runs once per write.
+            old_meta = old.obj["metadata"]
+            if meta.get("uid") == old_meta.get("uid") and meta.get(
+                "ownerReferences"
+            ) == old_meta.get("ownerReferences"):
+                return
+        ref = (resource, stored.key)
         uid = meta.get("uid")
         if event_type == EVENT_DELETED:
             if uid:

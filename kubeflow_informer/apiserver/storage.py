@@ -143,9 +143,11 @@ class Storage:
         self.resource_version += 1
         rv = self.resource_version
         obj["metadata"]["resourceVersion"] = str(rv)
-        stored = StoredObject(obj, rv)
+        stored = StoredObject(obj, rv, previous=old)
         resource = info.group_resource
-        objects = self._objects.setdefault(resource, {})
+        objects = self._objects.get(resource)
+        if objects is None:
+            objects = self._objects[resource] = {}
         if event_type == EVENT_DELETED:
             del objects[stored.key]
             self._sorted.pop(resource, None)

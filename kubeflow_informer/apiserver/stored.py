@@ -27,9 +27,22 @@ _PREFIX: dict[str, bytes] = {
 }
 
 
+_SUFFIX = b"}\n"
+
+LineParts = tuple[bytes, bytes, bytes]
+"""One watch event line as three pieces (prefix with the type, the object's JSON, suffix) whose
+concatenation is the line: live lines are queued this way and joined once per write, so the
+object's bytes are copied once into the batch instead of once into a line and again into it."""
+
+
 def event_line(event_type: str, raw: bytes) -> bytes:
     """One watch event line: ``{"type":T,"object":<raw>}\\n``."""
-    return _PREFIX[event_type] + raw + b"}\n"
+    return _PREFIX[event_type] + raw + _SUFFIX
+
+
+def event_parts(event_type: str, raw: bytes) -> LineParts:
+    """The same line as :func:`event_line`, unjoined (see :data:`LineParts`)."""
+    return (_PREFIX[event_type], raw, _SUFFIX)
 
 
 class StoredObject:
@@ -40,17 +53,34 @@ class StoredObject:
     """
 
     __slots__ = ("_fields", "key", "name", "namespace", "obj", "raw", "rv")
+    key: str
+    name: str
+    namespace: str | None
 
-    def __init__(self, obj: dict[str, Any], rv: int, raw: bytes | None = None) -> None:
+    def __init__(
+        self,
+        obj: dict[str, Any],
+        rv: int,
+        raw: bytes | None = None,
+        previous: StoredObject | None = None,
+    ) -> None:
+        """``previous``, a former version of the same object, lends its key strings (one less
+        string built and freed per write; they are checked to be equal first)."""
         meta = obj["metadata"]
         self.obj = obj
         self.rv = rv
         self.raw = raw if raw is not None else orjson.dumps(obj)
-        self.name: str = meta["name"]
-        ns = meta.get("namespace")
-        self.namespace: str | None = ns or None
-        self.key = f"{ns}/{self.name}" if ns else self.name
+        name: str = meta["name"]
+        ns = meta.get("namespace") or None
         self._fields: dict[str, str] | None = None
+        if previous is not None and previous.name == name and previous.namespace == ns:
+            self.name = previous.name
+            self.namespace = previous.namespace
+            self.key = previous.key
+            return
+        self.name = name
+        self.namespace = ns
+        self.key = f"{ns}/{name}" if ns else name
 
     @property
     def labels(self) -> dict[str, str] | None:

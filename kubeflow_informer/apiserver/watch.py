@@ -2,11 +2,12 @@
 
 Each :class:`Watcher` is one watch request: an async iterator of ``bytes``, each item being one
 or more complete ``{"type":...,"object":...}\\n`` lines (several lines are joined when several are
-ready, so the HTTP layer does fewer writes). The :class:`WatchHub` delivers every committed change
-synchronously, on the event loop, right after the storage commits it: watchers of the change's
-resource are indexed by namespace, so a change only visits the watchers of its namespace and the
-all-namespaces watchers. A watcher without selectors gets the shared line (no per-watcher work
-beyond an append); a watcher with selectors sees what the real watch cache sends:
+ready, so the HTTP layer does fewer writes; ``Watcher.last_batch_lines`` says how many). The
+:class:`WatchHub` delivers every committed change synchronously, on the event loop, right after the
+storage commits it: watchers of the change's resource are indexed by namespace, so a change only
+visits the watchers of its namespace and the all-namespaces watchers. A watcher without selectors
+gets the shared line (no per-watcher work beyond an append); a watcher with selectors sees what
+the real watch cache sends:
 
 * old and new versions match -> ``MODIFIED`` (new object);
 * only the new one matches -> ``ADDED`` (new object);
@@ -16,9 +17,13 @@ beyond an append); a watcher with selectors sees what the real watch cache sends
 
 Initial events (synthetic ``ADDED`` for the current state, or the replay of the history after a
 given resourceVersion) are fixed when the watch starts and are streamed in batches before any live
-event, without counting against the live buffer. Live events are buffered up to ``buffer_size``
-lines; a watcher whose reader falls further behind is ended (after the buffered lines are
-delivered), as the real cacher terminates slow watchers: the client re-watches from its last RV.
+event, without counting against the live buffer. Live lines are queued unjoined
+(:data:`~kubeflow_informer.apiserver.stored.LineParts`: the type prefix, the stored object's
+bytes, the suffix) and joined once per batch: a change costs each plain watcher one list extend,
+and its bytes are copied once into the batch (not once into a line and again into the batch).
+Live events are buffered up to ``buffer_size`` lines; a watcher whose reader falls further behind
+is ended (after the buffered lines are delivered), as the real cacher terminates slow watchers:
+the client re-watches from its last RV.
 
 Bookmarks: when allowed, a ``BOOKMARK`` carrying the storage's current resourceVersion is sent
 after ``bookmark_interval`` seconds without events (object = the kind's apiVersion/kind and only
@@ -44,8 +49,10 @@ from kubeflow_informer.apiserver.stored import (
     EVENT_ERROR,
     EVENT_MODIFIED,
     HistoryEvent,
+    LineParts,
     StoredObject,
     event_line,
+    event_parts,
 )
 from kubeflow_informer.selectors import fields_for
 
@@ -54,6 +61,8 @@ log = logging.getLogger(__name__)
 INITIAL_EVENTS_END_ANNOTATION = "k8s.io/initial-events-end"
 #: Most lines joined into one write of live events (a backlog is sent in several writes).
 _LIVE_BATCH = 256
+#: Pieces per queued live line (``LineParts``): the queue is flat so a batch is one join.
+_PARTS = 3
 _INITIAL_BATCH = 512
 
 
@@ -149,30 +158,30 @@ class _EventLines:
 
     __slots__ = ("_deleted_old", "_lines", "event")
 
-    def __init__(self, event: HistoryEvent, line: bytes | None = None) -> None:
-        """``line``, when given, is the event's own line (its type, its new object), built."""
+    def __init__(self, event: HistoryEvent, line: LineParts | None = None) -> None:
+        """``line``, when given, is the event's own line (its type, its new object)."""
         self.event = event
-        self._lines: dict[str, bytes] = {} if line is None else {event.type: line}
-        self._deleted_old: bytes | None = None
+        self._lines: dict[str, LineParts] = {} if line is None else {event.type: line}
+        self._deleted_old: LineParts | None = None
 
-    def line(self, event_type: str) -> bytes:
+    def line(self, event_type: str) -> LineParts:
         line = self._lines.get(event_type)
         if line is None:
-            line = event_line(event_type, self.event.new.raw)
+            line = event_parts(event_type, self.event.new.raw)
             self._lines[event_type] = line
         return line
 
-    def old_as_deleted(self) -> bytes:
+    def old_as_deleted(self) -> LineParts:
         """DELETED carrying the previous content with this change's resourceVersion."""
         if self._deleted_old is None:
             old = self.event.old
             assert old is not None
             obj = dict(old.obj)
             obj["metadata"] = {**old.obj["metadata"], "resourceVersion": str(self.event.rv)}
-            self._deleted_old = event_line(EVENT_DELETED, orjson.dumps(obj))
+            self._deleted_old = event_parts(EVENT_DELETED, orjson.dumps(obj))
         return self._deleted_old
 
-    def for_filter(self, flt: Filter) -> bytes | None:
+    def for_filter(self, flt: Filter) -> LineParts | None:
         """The line this change produces for a watch with ``flt``, or None (namespace checked)."""
         event = self.event
         if flt.plain:
@@ -196,7 +205,7 @@ def replay_lines(events: Iterable[HistoryEvent], flt: Filter) -> Iterator[bytes]
             continue
         line = _EventLines(event).for_filter(flt)
         if line is not None:
-            yield line
+            yield b"".join(line)
 
 
 def added_lines(objects: Iterable[StoredObject]) -> Iterator[bytes]:
@@ -233,7 +242,7 @@ class Watcher:
         self._bookmark_interval = bookmark_interval
         self._buffer_size = buffer_size
         self._current_rv = current_rv
-        self._queue: list[bytes] = []
+        self._queue: list[bytes] = []  # flat LineParts: _PARTS entries per line
         self._waiter: asyncio.Future[None] | None = None
         self._closed = False
         self._ending = end_after_initial  # no more live lines will come; end once drained
@@ -245,34 +254,34 @@ class Watcher:
     def __repr__(self) -> str:
         return (
             f"Watcher({self.info.plural}, namespace={self.filter.namespace!r}, "
-            f"queued={len(self._queue)}, closed={self._closed})"
+            f"queued={self.queued}, closed={self._closed})"
         )
 
     @property
     def queued(self) -> int:
         """Live lines queued and not yet yielded (a reader's lag, in events)."""
-        return len(self._queue)
+        return len(self._queue) // _PARTS
 
     @property
     def closed(self) -> bool:
         """True once the watch has ended or been closed."""
         return self._closed
 
-    def push(self, line: bytes) -> None:
+    def push(self, line: LineParts) -> None:
         """Queue a live line (called by the hub); overflowing the buffer ends the watch.
 
-        Called once per change and watcher, so it is kept to an append and, for the first
+        Called once per change and watcher, so it is kept to an extend and, for the first
         line since the reader last ran, one wake-up (later lines find the waiter done).
         """
         if self._ending or self._closed:
             return
         queue = self._queue
-        if len(queue) >= self._buffer_size:
-            log.info("ending slow watcher of %s: %d lines buffered", self.info.plural, len(queue))
+        if len(queue) >= self._buffer_size * _PARTS:
+            log.info("ending slow watcher of %s: %d lines buffered", self.info.plural, self.queued)
             self.overflowed = True
             self._end()
             return
-        queue.append(line)
+        queue += line
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
@@ -320,19 +329,16 @@ class Watcher:
                 self._initial = None
             queue = self._queue
             if queue:
-                count = len(queue)
-                if count == 1:
-                    data = queue[0]
-                    queue.clear()
-                elif count <= _LIVE_BATCH:
+                count = len(queue) // _PARTS
+                if count <= _LIVE_BATCH:
                     data = b"".join(queue)
                     queue.clear()
                 else:
                     # A backlog goes out in bounded writes: one huge chunk would hold a copy of
                     # the whole backlog in memory and hurt clients that buffer per chunk.
                     count = _LIVE_BATCH
-                    data = b"".join(queue[:_LIVE_BATCH])
-                    del queue[:_LIVE_BATCH]
+                    data = b"".join(queue[: _LIVE_BATCH * _PARTS])
+                    del queue[: _LIVE_BATCH * _PARTS]
                 self.last_batch_lines = count
                 return data
             if self._ending:
@@ -361,23 +367,30 @@ class WatchHub:
     """The live watchers of every resource, indexed by namespace; delivers committed changes."""
 
     def __init__(self) -> None:
-        # (group, plural) -> namespace (None = all namespaces) -> watchers
-        self._watchers: dict[tuple[str, str], dict[str | None, set[Watcher]]] = {}
+        # (group, plural) -> namespace (None = all namespaces) -> watchers, in opening order.
+        # The groups are tuples replaced on every add/remove (rare) so that dispatch (once per
+        # write) iterates them as they are: a watcher ended during a dispatch leaves a new tuple
+        # and the loop in progress keeps the old one.
+        self._watchers: dict[tuple[str, str], dict[str | None, tuple[Watcher, ...]]] = {}
 
     def add(self, watcher: Watcher) -> None:
-        """Start delivering live changes of the watcher's resource to it."""
+        """Start delivering live changes of the watcher's resource to it (idempotent)."""
         by_ns = self._watchers.setdefault(watcher.info.group_resource, {})
-        by_ns.setdefault(watcher.filter.namespace, set()).add(watcher)
+        group = by_ns.get(watcher.filter.namespace, ())
+        if watcher not in group:
+            by_ns[watcher.filter.namespace] = (*group, watcher)
 
     def remove(self, watcher: Watcher) -> None:
         """Stop delivering to the watcher (idempotent)."""
         by_ns = self._watchers.get(watcher.info.group_resource)
         if not by_ns:
             return
-        watchers = by_ns.get(watcher.filter.namespace)
-        if watchers is not None:
-            watchers.discard(watcher)
-            if not watchers:
+        group = by_ns.get(watcher.filter.namespace)
+        if group is not None and watcher in group:
+            rest = tuple(w for w in group if w is not watcher)
+            if rest:
+                by_ns[watcher.filter.namespace] = rest
+            else:
                 del by_ns[watcher.filter.namespace]
         if not by_ns:
             del self._watchers[watcher.info.group_resource]
@@ -409,17 +422,17 @@ class WatchHub:
         everywhere = by_ns.get(None)
         namespace = event.new.namespace
         local = by_ns.get(namespace) if namespace is not None else None
-        shared: bytes | None = None
+        shared: LineParts | None = None
         lines: _EventLines | None = None
         for group in (everywhere, local):
             if not group:
                 continue
-            for watcher in tuple(group):  # push may end a watcher, which leaves the group
+            for watcher in group:
                 flt = watcher.filter
                 if flt.plain:
                     if shared is None:
                         shared = (lines.line(event.type) if lines is not None
-                                  else event_line(event.type, event.new.raw))
+                                  else event_parts(event.type, event.new.raw))
                     watcher.push(shared)
                     continue
                 if lines is None:

@@ -1,0 +1,82 @@
+"""The server-stream instruments: the raw line counter, the driver's CPU figure, the targets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks.consumers.raw_lines import ChunkCounter
+from benchmarks.execute import ScenarioOutcome
+from benchmarks.results import evaluate_targets, summarize_scenario
+from benchmarks.runner import Driver, RunOutcome, run_consumer
+from benchmarks.scenarios import plan
+
+
+def _scenario(scenario_id: str):  # type: ignore[no-untyped-def]
+    return next(s for s in plan("full").scenarios if s.id == scenario_id)
+
+
+def _rate(value: float) -> RunOutcome:
+    return RunOutcome(True, {"watch_events_per_s": value})
+
+
+def test_chunk_counter_completes_when_the_target_is_reached_inside_a_chunk() -> None:
+    counter = ChunkCounter({"events": 10})
+    assert (counter.add(4), counter.add(0), counter.add(7)) == (False, False, True)
+    assert counter.result()["events"] == 11
+
+
+def test_chunk_counter_rate_leaves_out_the_first_chunks_events() -> None:
+    counter = ChunkCounter({"events": 300})
+    counter.add(100)
+    counter.add(200)
+    counter.first_ns, counter.last_ns = 0, 2_000_000_000  # the two chunks 2 s apart
+    assert counter.result()["watch_events_per_s"] == 100.0
+
+
+def test_server_stream_is_read_by_the_floor_and_the_raw_counter() -> None:
+    assert set(_scenario("server_stream").consumers) == {"floor", "raw_lines"}
+
+
+def test_server_target_is_judged_on_the_raw_counter() -> None:
+    outcome = ScenarioOutcome(_scenario("server_stream"), runs={
+        "floor": [_rate(30_000.0)], "raw_lines": [_rate(55_000.0)]})
+    targets = {t["id"]: t for t in evaluate_targets(
+        {"server_stream": summarize_scenario(outcome)})}
+    assert (targets["server_stream"]["value"], targets["server_stream"]["met"]) == (55_000, True)
+
+
+def test_server_is_not_the_bottleneck_when_the_floor_reads_live_near_its_backlog_rate() -> None:
+    live = ScenarioOutcome(_scenario("server_stream"), runs={"floor": [_rate(28_000.0)]})
+    backlog = ScenarioOutcome(_scenario("watch_ingest"), runs={"floor": [_rate(30_000.0)]})
+    targets = {t["id"]: t for t in evaluate_targets({
+        "server_stream": summarize_scenario(live), "watch_ingest": summarize_scenario(backlog)})}
+    assert (targets["server_not_bottleneck"]["value"],
+            targets["server_not_bottleneck"]["met"]) == (pytest.approx(0.9333, abs=1e-4), True)
+
+
+def test_server_bottleneck_check_has_no_verdict_without_the_backlog_figure() -> None:
+    live = ScenarioOutcome(_scenario("server_stream"), runs={"floor": [_rate(28_000.0)]})
+    targets = {t["id"]: t for t in evaluate_targets({"server_stream": summarize_scenario(live)})}
+    assert targets["server_not_bottleneck"]["met"] is None
+
+
+@pytest.mark.timeout(60)
+async def test_raw_counter_counts_every_emitted_change_and_the_driver_its_cpu(
+    tmp_path: Path,
+) -> None:
+    replies = []
+    async with Driver(tmp_path) as driver:
+        seeded = await driver.command(30, op="seed", pods=4)
+
+        async def emit(pid: int) -> None:
+            replies.append(await driver.command(30, op="emit", events=50, pods=4, rate=None,
+                                                wait_watchers=1, drain=True))
+
+        params = {"events": 50, "pods": 4, "resource_version": seeded["resource_version"]}
+        outcome = await run_consumer("raw_lines", "watch_ingest", params, driver=driver,
+                                     time_limit=30, on_ready=emit)
+    assert outcome.figures["events"] == 50
+    assert replies[0]["drained"] is True
+    assert replies[0]["cpu_us_per_change"] > 0
