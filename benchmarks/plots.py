@@ -21,6 +21,7 @@ _COLORS = {
     "floor": "#7f7f7f",
     "kubeflow_informer": "#d62728",
     "kubeflow_informer+strip": "#ff9896",
+    "kubeflow_informer+lean": "#e377c2",
     "kubernetes_asyncio": "#1f77b4",
     "kubernetes": "#2ca02c",
     "kopf": "#9467bd",

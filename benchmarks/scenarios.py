@@ -13,7 +13,8 @@ from typing import Any
 
 PEERS = ("kubernetes_asyncio", "kubernetes", "kopf")
 WATCHERS = ("floor", "kubeflow_informer", *PEERS)
-LISTERS = ("floor", "kubeflow_informer", "kubeflow_informer+strip", *PEERS)
+LISTERS = ("floor", "kubeflow_informer", "kubeflow_informer+strip", "kubeflow_informer+lean",
+           *PEERS)
 QUEUES = ("floor", "kubeflow_informer")
 STREAM_READERS = ("floor", "raw_lines")
 """Readers of the server's live stream: the floor (a client) and ``raw_lines`` (the server's

@@ -45,6 +45,10 @@ CONSUMERS: dict[str, ConsumerSpec] = {
         ConsumerSpec("kubeflow_informer+strip", "benchmarks.consumers.informer", "ours",
                      extra={"transform": "strip_managed_fields"},
                      description="the same informer with the strip_managed_fields transform"),
+        ConsumerSpec("kubeflow_informer+lean", "benchmarks.consumers.informer", "ours",
+                     extra={"transform": "lean_object"},
+                     description="the same informer with the lean_object transform "
+                                 "(strip managedFields, share equal strings)"),
         ConsumerSpec("kubernetes_asyncio", "benchmarks.consumers.k8s_asyncio", "peer",
                      description="kubernetes_asyncio watch.Watch().stream / paginated list"),
         ConsumerSpec("kubernetes", "benchmarks.consumers.k8s_official", "peer",

@@ -2,7 +2,8 @@
 
 * Watch ingest and initial sync: one ``SharedIndexInformer`` on all pods with one no-op handler
   (it only counts), fed by ``ApiClient.resource("v1", "pods")``; with ``transform`` set to
-  ``strip_managed_fields`` the cache drops ``metadata.managedFields`` as objects arrive.
+  ``strip_managed_fields`` the cache drops ``metadata.managedFields`` as objects arrive; with
+  ``lean_object`` it also shares equal string values between cached objects.
 * Event to reconcile: the full controller path - ``Manager`` -> shared informer -> handler ->
   ``RateLimitingQueue`` -> worker -> ``Reconciler.reconcile`` reading the pod from the lister.
 * Workqueue: ``RateLimitingQueue`` add / get / done.
@@ -20,11 +21,16 @@ from benchmarks.consumers.common import (
     LatencyRecorder,
     list_result,
 )
-from kubeflow_informer.cache import FuncHandler, SharedIndexInformer, strip_managed_fields
+from kubeflow_informer.cache import (
+    FuncHandler,
+    SharedIndexInformer,
+    lean_object,
+    strip_managed_fields,
+)
 from kubeflow_informer.client import ApiClient
 from kubeflow_informer.config import load_kubeconfig
 
-_TRANSFORMS = {"strip_managed_fields": strip_managed_fields}
+_TRANSFORMS = {"strip_managed_fields": strip_managed_fields, "lean_object": lean_object}
 
 
 def _informer(api: ApiClient, ctx: ConsumerContext) -> SharedIndexInformer:
