@@ -13,60 +13,16 @@ driver's ``MODIFIED`` changes.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import aiohttp
 
-from benchmarks.consumers.common import ConsumerContext
-
-
-class ChunkCounter:
-    """Counts events from whole chunks and knows when the run is complete.
-
-    The clock starts when the first chunk arrives, and the events of that first chunk are not
-    counted in the rate (they arrived at the start instant): the rate is the events received
-    *after* the first chunk over the time from the first chunk to the last one, the chunked
-    analogue of the floor's "count - 1 intervals".
-    """
-
-    def __init__(self, params: dict[str, Any]) -> None:
-        self.target = int(params["events"])
-        self.max_seconds = float(params.get("max_seconds") or 0.0)
-        self.count = 0
-        self.first_chunk = 0
-        self.first_ns = 0
-        self.last_ns = 0
-        self.capped = False
-
-    def add(self, events: int) -> bool:
-        """Count the events of one chunk; true when the run is complete."""
-        if not events:
-            return False
-        now = time.perf_counter_ns()
-        if self.count == 0:
-            self.first_ns = now
-            self.first_chunk = events
-        self.count += events
-        self.last_ns = now
-        if self.count >= self.target:
-            return True
-        if self.max_seconds and now - self.first_ns >= self.max_seconds * 1e9:
-            self.capped = True
-            return True
-        return False
-
-    def result(self) -> dict[str, Any]:
-        """The watch-ingest figures: events counted, seconds, events per second."""
-        seconds = (self.last_ns - self.first_ns) / 1e9
-        rate = (self.count - self.first_chunk) / seconds if seconds > 0 else 0.0
-        return {"events": self.count, "seconds": round(seconds, 4),
-                "watch_events_per_s": round(rate, 1), "capped": self.capped}
+from benchmarks.consumers.common import ConsumerContext, IngestCounter
 
 
 async def watch_ingest(ctx: ConsumerContext) -> dict[str, Any]:
     """Count lines of one watch from ``resource_version`` until the target count."""
-    counter = ChunkCounter(ctx.params)
+    counter = IngestCounter(ctx.params)
     params = {"watch": "true", "resourceVersion": ctx.params["resource_version"],
               "timeoutSeconds": "3600"}
     timeout = aiohttp.ClientTimeout(total=None, sock_read=120)

@@ -46,7 +46,7 @@ def intern_strings(obj: dict[str, Any]) -> dict[str, Any]:
     unique (uids, resourceVersions) cost a table entry while they live and nothing after. Keys
     need no help: orjson already shares the short keys it decodes.
     """
-    _intern_dict(obj)
+    _intern_in(obj)
     return obj
 
 
@@ -55,28 +55,16 @@ def lean_object(obj: dict[str, Any]) -> dict[str, Any]:
     metadata = obj.get("metadata")
     if isinstance(metadata, dict):
         metadata.pop("managedFields", None)
-    _intern_dict(obj)
+    _intern_in(obj)
     return obj
 
 
-def _intern_dict(mapping: dict[str, Any]) -> None:
+def _intern_in(container: Any) -> None:
     # Assigning to existing keys while iterating is allowed: the dict's size does not change.
-    for key, value in mapping.items():
+    slots = container.items() if type(container) is dict else enumerate(container)
+    for slot, value in slots:
         kind = type(value)
         if kind is str:
-            mapping[key] = _intern(value)
-        elif kind is dict:
-            _intern_dict(value)
-        elif kind is list:
-            _intern_list(value)
-
-
-def _intern_list(items: list[Any]) -> None:
-    for index, value in enumerate(items):
-        kind = type(value)
-        if kind is str:
-            items[index] = _intern(value)
-        elif kind is dict:
-            _intern_dict(value)
-        elif kind is list:
-            _intern_list(value)
+            container[slot] = _intern(value)
+        elif kind is dict or kind is list:
+            _intern_in(value)

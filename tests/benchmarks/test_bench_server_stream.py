@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.consumers.raw_lines import ChunkCounter
+from benchmarks.consumers.common import IngestCounter
 from benchmarks.execute import ScenarioOutcome
 from benchmarks.results import evaluate_targets, summarize_scenario
 from benchmarks.runner import Driver, RunOutcome, run_consumer
@@ -21,14 +21,14 @@ def _rate(value: float) -> RunOutcome:
     return RunOutcome(True, {"watch_events_per_s": value})
 
 
-def test_chunk_counter_completes_when_the_target_is_reached_inside_a_chunk() -> None:
-    counter = ChunkCounter({"events": 10})
+def test_ingest_counter_completes_when_the_target_is_reached_inside_a_chunk() -> None:
+    counter = IngestCounter({"events": 10})
     assert (counter.add(4), counter.add(0), counter.add(7)) == (False, False, True)
     assert counter.result()["events"] == 11
 
 
-def test_chunk_counter_rate_leaves_out_the_first_chunks_events() -> None:
-    counter = ChunkCounter({"events": 300})
+def test_ingest_counter_rate_leaves_out_the_first_chunks_events() -> None:
+    counter = IngestCounter({"events": 300})
     counter.add(100)
     counter.add(200)
     counter.first_ns, counter.last_ns = 0, 2_000_000_000  # the two chunks 2 s apart
