@@ -16,16 +16,6 @@ from .conftest import configmap, modified, owner_ref, pod
 pytestmark = pytest.mark.timeout(10)
 
 
-async def test_last_batch_lines_counts_the_lines_of_a_live_batch(
-    storage: Storage, configmaps: ResourceInfo
-) -> None:
-    watcher = storage.watch(configmaps, resource_version=str(storage.resource_version))
-    for name in ("a", "b", "c"):
-        storage.create(configmaps, configmap(name), namespace="default")
-    chunk = await watcher.__anext__()
-    assert watcher.last_batch_lines == chunk.count(b"\n") == 3
-
-
 async def test_last_batch_lines_counts_the_lines_of_an_initial_batch(
     storage: Storage, configmaps: ResourceInfo
 ) -> None:
