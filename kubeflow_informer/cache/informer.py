@@ -198,6 +198,9 @@ class SharedIndexInformer:
         self._listeners = [lst for lst in self._listeners if lst is not listener]
         self._syncing = [lst for lst in self._syncing if lst is not listener]
         task = listener.task
+        # Without a task, deliver() only buffers: a notification being dispatched right now (by
+        # a handler called inline that removes this one) is not delivered either.
+        listener.task = None
         if task is not None:
             self._tasks.discard(task)
             task.cancel()

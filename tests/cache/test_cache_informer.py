@@ -383,3 +383,24 @@ async def test_a_sync_handler_raising_cancelled_error_does_not_stop_the_informer
         await eventually(lambda: bad.errors == 1)
         lw.update(lw.objects["default/p1"])
         await eventually(lambda: bad.errors == 2 and len(rec.events) == 5)
+
+
+async def test_a_handler_removed_by_a_handler_gets_nothing_more_even_mid_dispatch(
+    lw: FakeListerWatcher,
+) -> None:
+    victim = Recorder()
+    inf = informer(lw)
+    registrations: list[Any] = []
+
+    def remover(old: dict[str, Any], new: dict[str, Any]) -> None:
+        registrations[0].remove()
+
+    inf.add_event_handler(FuncHandler(on_update=remover))
+    registrations.append(inf.add_event_handler(victim))
+    async with inf:
+        await inf.wait_for_cache_sync(5)
+        await lw.wait_for_watch()
+        await eventually(lambda: len(victim.events) == 3)
+        lw.update(lw.objects["default/p0"])
+        await asyncio.sleep(0.05)
+    assert [e[0] for e in victim.events] == ["add", "add", "add"]
