@@ -34,6 +34,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from kubeflow_informer.cache import SharedInformerFactory
+from kubeflow_informer.cache.delta_fifo import Transform
 from kubeflow_informer.client import ApiClient
 from kubeflow_informer.controller.controller import Controller, stop_all
 from kubeflow_informer.controller.events import EventRecorder
@@ -64,7 +65,10 @@ class Manager:
     Pass either ``config`` (the manager opens and closes its own client) or ``api_client`` (the
     caller owns it). ``namespace`` restricts every informer to one namespace. ``metrics_port=0``
     binds a free port (read it back from :attr:`metrics_port` after start); ``None`` disables
-    the HTTP endpoint.
+    the HTTP endpoint. ``transform`` is applied to every object entering the shared caches
+    (controller-runtime's ``cache.Options.DefaultTransform``), e.g.
+    :func:`~kubeflow_informer.cache.transforms.strip_managed_fields` or, for the smallest cache,
+    :func:`~kubeflow_informer.cache.transforms.lean_object`.
     """
 
     def __init__(
@@ -80,12 +84,14 @@ class Manager:
         shutdown_grace_period: float = 30.0,
         cache_sync_timeout: float = 120.0,
         registry: Registry | None = None,
+        transform: Transform | None = None,
     ) -> None:
         if config is None and api_client is None:
             raise ValueError("Manager needs a config or an api_client")
         self.config = config
         self.namespace = namespace
         self.resync_period = resync_period
+        self.transform = transform
         self.shutdown_grace_period = shutdown_grace_period
         self.cache_sync_timeout = cache_sync_timeout
         self.leader_election = leader_election
@@ -198,7 +204,10 @@ class Manager:
             self._client = await self._stack.enter_async_context(ApiClient(self.config))
         api = self._client
         self._factory = SharedInformerFactory(
-            api, namespace=self.namespace, resync_period=self.resync_period
+            api,
+            namespace=self.namespace,
+            resync_period=self.resync_period,
+            transform=self.transform,
         )
         host = self.leader_election.identity if self.leader_election else socket.gethostname()
         events = api.resource("v1", "events")

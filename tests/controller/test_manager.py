@@ -163,3 +163,28 @@ def test_controller_names_must_be_unique_in_a_manager(server: EmbeddedApiServer)
     manager.add(Controller(RecordingReconciler(), for_=For("v1", "configmaps")))
     with pytest.raises(ValueError, match="already"):
         manager.add(Controller(RecordingReconciler(), for_=For("v1", "configmaps")))
+
+
+async def test_the_manager_transform_applies_to_every_cached_object(
+    server: EmbeddedApiServer, api: ApiClient
+) -> None:
+    def mark(obj: dict[str, object]) -> dict[str, object]:
+        obj["metadata"]["labels"] = {"transformed": "yes"}  # type: ignore[index]
+        return obj
+
+    class LabelReader(Reconciler):
+        def __init__(self) -> None:
+            self.labels: asyncio.Queue[object] = asyncio.Queue()
+
+        async def reconcile(self, request: Request) -> Result | None:
+            obj = self.lister("v1", "configmaps").get(request.namespace, request.name)
+            assert obj is not None
+            await self.labels.put(obj["metadata"].get("labels"))
+            return None
+
+    await create_cms(api, "marked")
+    reader = LabelReader()
+    manager = new_manager(server, transform=mark)
+    manager.add(Controller(reader, for_=For("v1", "configmaps")))
+    async with manager:
+        assert await asyncio.wait_for(reader.labels.get(), 10) == {"transformed": "yes"}
