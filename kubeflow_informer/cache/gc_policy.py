@@ -27,9 +27,12 @@ Policy:
   controller running for months does not grow without bound, the heap is *reclaimed* (unfreeze,
   one full collection, freeze again) after ``RECLAIM_MIN_CHANGES`` cached changes, but never
   more often than keeps reclaims under ``RECLAIM_MAX_TIME_SHARE`` of the wall time (the last
-  reclaim's duration decides). A reclaim walks the whole heap (about a second for 100,000 pods),
-  so its cost is spread over many changes and never paid per event. When the last managing
-  informer stops, everything is unfrozen and CPython's own collector is in charge again.
+  reclaim's duration decides), nor within ``RECLAIM_MIN_SECONDS`` of the previous one or of the
+  start: before the first reclaim nothing says what one costs, and a reclaim walks the whole
+  heap (about a second for 100,000 cached pods), which a burst of changes right after the
+  initial list should not pay. The cost is spread over many changes, never paid per event.
+  When the last managing informer stops, everything is unfrozen and CPython's own collector
+  is in charge again.
 * Nothing here calls ``gc.get_freeze_count()``: it walks the whole frozen generation.
 """
 
@@ -57,8 +60,10 @@ FREEZE_EVERY = 500
 YOUNG_THRESHOLD = 100_000
 #: Cached changes between two reclaims, at the least ...
 RECLAIM_MIN_CHANGES = 20_000
-#: ... and reclaims take at most this share of the wall time.
+#: ... and reclaims take at most this share of the wall time ...
 RECLAIM_MAX_TIME_SHARE = 0.02
+#: ... and are at least this many seconds apart (the first counts from the start).
+RECLAIM_MIN_SECONDS = 10.0
 
 _pause_depth = 0
 _was_enabled = False
@@ -115,7 +120,7 @@ def _reclaim_due() -> bool:
     if _changes_since_reclaim < RECLAIM_MIN_CHANGES or not gc.isenabled():
         return False
     since = time.monotonic() - _last_reclaim_end
-    return since * RECLAIM_MAX_TIME_SHARE >= _last_reclaim_seconds
+    return since >= RECLAIM_MIN_SECONDS and since * RECLAIM_MAX_TIME_SHARE >= _last_reclaim_seconds
 
 
 def acquire() -> None:

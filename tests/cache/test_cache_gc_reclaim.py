@@ -21,6 +21,7 @@ class Node:
 @pytest.fixture
 def managed_gc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(gc_policy, "RECLAIM_MIN_CHANGES", 2 * gc_policy.FREEZE_EVERY)
+    monkeypatch.setattr(gc_policy, "RECLAIM_MIN_SECONDS", 0.0)
     was_enabled = gc.isenabled()
     gc.enable()
     gc_policy.acquire()
@@ -64,6 +65,18 @@ def test_reclaims_are_spaced_so_they_take_a_bounded_share_of_time(
     monkeypatch.setattr(gc_policy, "RECLAIM_MAX_TIME_SHARE", 1.0)
     gc_policy.reclaim()
     monkeypatch.setattr(gc_policy, "_last_reclaim_seconds", 3600.0)  # as if it took an hour
+    ref = dead_cycle()
+    gc_policy.note_cached(4 * gc_policy.FREEZE_EVERY)
+    gc_policy.note_cached(4 * gc_policy.FREEZE_EVERY)
+    assert ref() is not None
+
+
+@pytest.mark.usefixtures("managed_gc")
+def test_no_reclaim_within_the_minimum_interval_even_before_the_first_was_timed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(gc_policy, "RECLAIM_MAX_TIME_SHARE", 1.0)
+    monkeypatch.setattr(gc_policy, "RECLAIM_MIN_SECONDS", 3600.0)
     ref = dead_cycle()
     gc_policy.note_cached(4 * gc_policy.FREEZE_EVERY)
     gc_policy.note_cached(4 * gc_policy.FREEZE_EVERY)
