@@ -150,7 +150,7 @@ def plan(mode: str = "full", runs: int | None = None) -> Plan:
     return Plan("full", runs or 3, (
         _watch_ingest(100_000, 1_000, max_seconds=5.0, timeout=180.0),
         _server_stream(100_000, 1_000, timeout=120.0),
-        _list_sync(10_000, timeout=120.0, max_seconds=12.0),
+        _list_sync(10_000, timeout=120.0, max_seconds=8.0),
         _list_sync(50_000, timeout=180.0, max_seconds=30.0, peer_runs=1),
         _list_sync(100_000, timeout=240.0, max_seconds=30.0, peer_runs=1),
         _workqueue(500_000, 1, 0.0),
