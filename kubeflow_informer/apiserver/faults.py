@@ -24,7 +24,8 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from kubeflow_informer.errors import ApiError, api_error_from_status
+from kubeflow_informer.apiserver.status import expired_continue, status_error
+from kubeflow_informer.errors import ApiError
 
 __all__ = [
     "REQUEST_FAULT_KINDS",
@@ -56,50 +57,23 @@ _RANDOM_WATCH: dict[str, WatchAction] = {v: k for k, v in _WATCH_STAT.items()}
 MALFORMED_LINE = b'{"type":"MODIFIED","object":{"kind":<<injected malformed line>>\n'
 
 
-def _status(code: int, reason: str, message: str, details: dict[str, object]) -> ApiError:
-    status_object: dict[str, object] = {
-        "kind": "Status",
-        "apiVersion": "v1",
-        "metadata": {},
-        "status": "Failure",
-        "message": message,
-        "reason": reason,
-        "details": details,
-        "code": code,
-    }
-    return api_error_from_status(status_object, code)
-
-
 def throttled_error(retry_after: int) -> ApiError:
     """The 429 ``TooManyRequests`` error a throttled request gets (as the real priority-and-fairness
     filter answers: ``details.retryAfterSeconds`` and a ``Retry-After`` header)."""
-    error = _status(
+    return status_error(
         429,
         "TooManyRequests",
         "Too many requests, please try again later.",
-        {"retryAfterSeconds": retry_after},
+        retry_after_seconds=retry_after,
     )
-    error.retry_after = float(retry_after)
-    return error
 
 
 def server_error(code: int) -> ApiError:
     """The injected 500 ``InternalError`` or 503 ``ServiceUnavailable`` error."""
     if code == 503:
-        return _status(503, "ServiceUnavailable", "the server is currently unable to handle the "
-                       "request (injected fault)", {})
-    return _status(code, "InternalError", "Internal error occurred: injected fault", {})
-
-
-def expired_continue_error() -> ApiError:
-    """The 410 ``Expired`` error of a ``continue`` token that is too old."""
-    return _status(
-        410,
-        "Expired",
-        "The provided continue parameter is too old to display a consistent list result. You "
-        "can start a new list without the continue parameter.",
-        {},
-    )
+        return status_error(503, "ServiceUnavailable", "the server is currently unable to handle "
+                            "the request (injected fault)")
+    return status_error(code, "InternalError", "Internal error occurred: injected fault")
 
 
 @dataclass
@@ -308,7 +282,7 @@ class Faults:
             return None
         self._expire_continue -= 1
         self._stats["expire_continue"] += 1
-        return expired_continue_error()
+        return expired_continue()
 
     def watch_stream(self) -> WatchStreamFaults:
         """A per-stream view used by the watch handler to place watch faults on event lines."""

@@ -181,10 +181,7 @@ def resolve_list_rv(
             )
         snap_rv, after = decode_continue(continue_token)
         if snap_rv < compacted:
-            raise status.expired(
-                "The provided continue parameter is too old to display a consistent list result. "
-                "You can start a new list without the continue parameter."
-            )
+            raise status.expired_continue()
         return snap_rv, after
     if resource_version in (None, "", "0"):
         return current, None

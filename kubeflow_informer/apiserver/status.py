@@ -162,6 +162,14 @@ def expired(message: str) -> ApiError:
     return status_error(410, "Expired", message)
 
 
+def expired_continue() -> ApiError:
+    """410 Expired for a ``continue`` token whose snapshot left the history window."""
+    return expired(
+        "The provided continue parameter is too old to display a consistent list result. "
+        "You can start a new list without the continue parameter."
+    )
+
+
 def too_large_resource_version(requested: int, current: int) -> ApiError:
     """504 Timeout asking the client to retry: the requested RV is ahead of the storage."""
     return status_error(
