@@ -152,19 +152,13 @@ class _Listener:
             self.push((kind, first, second))
             return
         try:
-            if kind == UPDATE:
-                result = self._on_update(first, second)
-            elif kind == ADD:
-                result = self._on_add(first, second)
-            else:
-                result = self._on_delete(first)
+            result = self._call(kind, first, second)
         except (Exception, asyncio.CancelledError):
             # A synchronous call cannot be cancelled from outside, so a CancelledError here came
             # from the handler itself (e.g. ``result()`` of a cancelled future): the handler's
             # error, which must not cancel the informer task that happened to make the call.
-            self.errors += 1
+            self._failed()
             self.delivered += 1
-            logger.exception("event handler %r failed", self.handler)
             return
         if result is not None and hasattr(result, "__await__"):
             # An async handler: its task awaits the rest, and delivers what comes next.
@@ -172,6 +166,18 @@ class _Listener:
             self.wakeup.set()
             return
         self.delivered += 1
+
+    def _call(self, kind: int, first: Any, second: Any) -> Any:
+        """Call the handler method for one ``ADD`` / ``UPDATE`` / ``DELETE`` notification."""
+        if kind == UPDATE:
+            return self._on_update(first, second)
+        if kind == ADD:
+            return self._on_add(first, second)
+        return self._on_delete(first)
+
+    def _failed(self) -> None:
+        self.errors += 1
+        logger.exception("event handler %r failed", self.handler)
 
     def should_resync(self, now: float) -> bool:
         period = self.resync_period
@@ -185,7 +191,7 @@ class _Listener:
         buffer = self.buffer
         popleft = buffer.popleft
         wakeup = self.wakeup
-        on_add, on_update, on_delete = self._on_add, self._on_update, self._on_delete
+        call = self._call
         try:
             while True:
                 if not buffer:
@@ -196,19 +202,12 @@ class _Listener:
                 self.busy = True
                 kind, first, second = popleft()
                 try:
-                    if kind == UPDATE:
-                        result = on_update(first, second)
-                    elif kind == ADD:
-                        result = on_add(first, second)
-                    elif kind == DELETE:
-                        result = on_delete(first)
-                    else:  # AWAIT: an async handler's call that deliver() started
-                        result = first
+                    # AWAIT holds an async handler's awaitable that deliver() already obtained.
+                    result = first if kind == AWAIT else call(kind, first, second)
                     if result is not None and hasattr(result, "__await__"):
                         await result
                 except Exception:
-                    self.errors += 1
-                    logger.exception("event handler %r failed", self.handler)
+                    self._failed()
                 finally:
                     if kind == ADD and second:
                         self.pending_initial -= 1

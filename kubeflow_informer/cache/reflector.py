@@ -397,9 +397,7 @@ class Reflector:
                             logger.warning("%s: ignoring watch event %r", self.name, etype)
                             continue
                         metrics.events += 1
-                        self._last_rv = metrics.last_resource_version = obj["metadata"][
-                            "resourceVersion"
-                        ]
+                        self._set_rv(obj["metadata"]["resourceVersion"])
                 finally:
                     if self._watchdog is not None:
                         self._watchdog.cancel()

@@ -52,11 +52,7 @@ def intern_strings(obj: dict[str, Any]) -> dict[str, Any]:
 
 def lean_object(obj: dict[str, Any]) -> dict[str, Any]:
     """:func:`strip_managed_fields`, then :func:`intern_strings`: the smallest cache."""
-    metadata = obj.get("metadata")
-    if isinstance(metadata, dict):
-        metadata.pop("managedFields", None)
-    _intern_in(obj)
-    return obj
+    return intern_strings(strip_managed_fields(obj))
 
 
 def _intern_in(container: Any) -> None:
