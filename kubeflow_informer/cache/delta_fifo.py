@@ -207,20 +207,21 @@ class DeltaFIFO:
             self._known is None or self._known.get_by_key(key) is None
         ):
             return
-        if self._direct is not None and not self._queue and self._synced_reported:
-            self._direct(key, _DELETED, obj)
-            return
-        self._queue_delta(key, Delta(_DELETED, obj))
+        self._offer(key, _DELETED, obj)
 
     def _queue_action(self, delta_type: DeltaType, obj: dict[str, Any]) -> None:
         transform = self._transform
         if transform is not None:
             obj = transform(obj)
-        key = self._key_func(obj)
-        if self._direct is not None and not self._queue and self._synced_reported:
-            self._direct(key, delta_type, obj)
-            return
-        self._queue_delta(key, Delta(delta_type, obj))
+        self._offer(self._key_func(obj), delta_type, obj)
+
+    def _offer(self, key: str, delta_type: DeltaType, obj: Any) -> None:
+        """A watched change: to the direct consumer if synced and nothing is queued, else queued."""
+        direct = self._direct
+        if direct is not None and not self._queue and self._synced_reported:
+            direct(key, delta_type, obj)
+        else:
+            self._queue_delta(key, Delta(delta_type, obj))
 
     def set_direct_consumer(self, consumer: DirectConsumer | None) -> None:
         """Let changes that find the queue empty (once synced) bypass it; see the module doc.
