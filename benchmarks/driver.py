@@ -16,7 +16,9 @@ once serving. Commands run one at a time, in order.
   "wait_watchers": W, "drain": bool}`` - wait until ``W`` watches are open (the consumer's),
   then write ``E`` changes live, at ``R`` per second or (``rate`` null) as fast as possible;
   replies with the write rate and ``cpu_us_per_change``: the process's CPU time (server and
-  driver) divided by ``E``. With ``drain`` it first waits (up to 10 s) until the watchers'
+  driver) divided by ``E``; ``steal_share``: the share of the machine's CPU time the hypervisor
+  gave to other guests meanwhile (``/proc/stat``; None elsewhere), which slows the rate without
+  showing in the CPU time. With ``drain`` it first waits (up to 10 s) until the watchers'
   queues have been handed to their streams, so the figure includes the HTTP pump; never drain
   for a paused consumer (its queue cannot empty).
 * ``{"op": "update_rate", "events": E, "pods": P}`` - the rate of the engine's full
@@ -56,6 +58,29 @@ _YIELD_EVERY = 64
 """Changes written between yields to the event loop, so the server keeps streaming them."""
 _DRAIN_WITHIN = 10.0
 """Seconds ``emit`` waits after its last write for the watchers' queues to be sent."""
+
+
+def _cpu_ticks() -> tuple[int, int] | None:
+    """(steal, total) clock ticks of all CPUs since boot, from ``/proc/stat`` (None: no such file).
+
+    Steal is time a virtual CPU was ready to run but the hypervisor ran another guest: on a
+    shared VM it varies from run to run and lowers a rate while the CPU time stays the same.
+    """
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = stat.readline().split()
+    except OSError:
+        return None
+    if len(fields) < 9 or fields[0] != "cpu":
+        return None
+    ticks = [int(value) for value in fields[1:9]]  # user .. steal (guest time is in user)
+    return ticks[7], sum(ticks)
+
+
+def _steal_share(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    if before is None or after is None or after[1] <= before[1]:
+        return None
+    return round((after[0] - before[0]) / (after[1] - before[1]), 3)
 
 
 @contextlib.contextmanager
@@ -137,6 +162,7 @@ class Driver:
         self.next_sequence = end
         with _collector_paused():
             usage_started = resource.getrusage(resource.RUSAGE_SELF)
+            ticks_started = _cpu_ticks()
             started = loop.time()
             if rate is None:
                 for sequence in range(first, end):
@@ -154,6 +180,7 @@ class Driver:
             seconds = loop.time() - started
             drained = await self._drain_watchers(_DRAIN_WITHIN) if drain else False
             usage = resource.getrusage(resource.RUSAGE_SELF)
+            ticks = _cpu_ticks()
         per_change = 1e6 / events if events else 0.0
         user = (usage.ru_utime - usage_started.ru_utime) * per_change
         system = (usage.ru_stime - usage_started.ru_stime) * per_change
@@ -163,7 +190,7 @@ class Driver:
                 "system_us_per_change": round(system, 2),
                 "page_faults_per_change": round(
                     (usage.ru_minflt - usage_started.ru_minflt) * per_change / 1e6, 3),
-                "drained": drained}
+                "steal_share": _steal_share(ticks_started, ticks), "drained": drained}
 
     async def _drain_watchers(self, within: float) -> bool:
         """Wait until every watcher's queue has been handed to its stream (False: gave up).

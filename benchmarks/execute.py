@@ -194,7 +194,7 @@ class Executor:
                         _signal(pid, signal.SIGCONT)
                 outcome.server.setdefault("emit_rates", []).append(reply["rate"])
                 for figure in ("cpu_us_per_change", "system_us_per_change",
-                               "page_faults_per_change"):
+                               "page_faults_per_change", "steal_share"):
                     outcome.server.setdefault(f"emit_{figure}", []).append(reply[figure])
 
         kind = "watch_ingest" if scenario.kind == "server_stream" else scenario.kind

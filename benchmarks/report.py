@@ -150,12 +150,16 @@ How it runs (`python -m benchmarks`; `--quick` for a small CI-sized run):
   the last (peers: over their first `max_seconds` of ingest, marked "time-capped").
   kopf hands a worker only the latest version of an object when it falls behind, so its figure
   is the driver's event count over the time until every pod's final version was handled.
-- **Server stream** (issue 3): a reader, not paused, while the driver writes as fast as it
-  can: the floor, and `raw_lines` (counts newlines, decodes nothing) whose rate is the server's
-  own capacity - the floor's decoding alone may be slower than the server on a slow machine.
-  The driver writes with `Storage.commit` (the engine's commit step: new resourceVersion,
-  serialize once, history, fan-out) and reports its process's CPU time per change (the HTTP
-  pump included); the rate of the full `Storage.update` path is reported beside it.
+  `raw_lines` (counts newlines, decodes nothing) reads the same backlog: its rate is how fast
+  the server streams changes it holds (issue 3's figure) - the floor's decoding alone may be
+  slower than the server on a slow machine.
+- **Server stream**: a reader, not paused, while the driver writes as fast as it can: the
+  floor, and `raw_lines`, whose rate is the server's live rate when the same process commits,
+  serializes and sends every change. The driver writes with `Storage.commit` (the engine's
+  commit step: new resourceVersion, serialize once, history, fan-out) and reports its process's
+  CPU time per change (the HTTP pump included) and `steal_share`, the share of the machine's
+  CPU time the hypervisor gave to other guests meanwhile (`/proc/stat`); the rate of the full
+  `Storage.update` path is reported beside it.
 - **Initial sync**: each consumer lists N pods from scratch in pages of 500 and holds them all;
   seconds until synced, peak RSS, and RSS kept per pod after the sync.
 - **Workqueue**: a producer adds keys in bursts of 1,000; cycles/s are adds per second until

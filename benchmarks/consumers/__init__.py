@@ -38,7 +38,7 @@ CONSUMERS: dict[str, ConsumerSpec] = {
                      description="aiohttp chunked lines + orjson.loads, nothing else"),
         ConsumerSpec("raw_lines", "benchmarks.consumers.raw_lines", "reference",
                      description="aiohttp chunks, newlines counted, nothing decoded: measures "
-                                 "the server's own streaming rate (server_stream only)"),
+                                 "the server's own streaming rate (backlog and live)"),
         ConsumerSpec("kubeflow_informer", "benchmarks.consumers.informer", "ours",
                      description="SharedIndexInformer + one no-op handler; Manager/Controller "
                                  "for latency; RateLimitingQueue for the workqueue"),

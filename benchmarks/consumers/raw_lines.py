@@ -3,12 +3,16 @@
 It measures the *server*, not a client: no line splitting, no decoding, one ``bytes.count`` per
 chunk (a few microseconds per 256 events). The floor pays ``orjson.loads`` per event (~20-37 us
 of CPU on the development machine), which caps it near 30,000 events/s there whatever the server
-does; this reader's own cost per event is well under a microsecond, so the rate it sees live is
-the rate the server can produce and send.
+does; this reader's own cost per event is well under a microsecond, so the rate it sees is the
+rate the server sends at:
+
+* in ``watch_ingest`` (paused while the driver writes, then resumed) the server only sends
+  changes it already holds: its streaming rate;
+* in ``server_stream`` (reading live while the driver writes as fast as it can) the server
+  commits, serializes and sends each change in the same process: its live write-and-stream rate.
 
 Every line counts as one event: the watch starts at the server's current resourceVersion
-without bookmarks, so in the scenarios it runs in (``server_stream``) every line is one of the
-driver's ``MODIFIED`` changes.
+without bookmarks, so every line is one of the driver's ``MODIFIED`` changes.
 """
 
 from __future__ import annotations

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.consumers import CONSUMERS
 from benchmarks.consumers.common import IngestCounter
+from benchmarks.driver import _cpu_ticks, _steal_share
 from benchmarks.execute import ScenarioOutcome
 from benchmarks.results import evaluate_targets, summarize_scenario
 from benchmarks.runner import Driver, RunOutcome, run_consumer
@@ -39,12 +41,37 @@ def test_server_stream_is_read_by_the_floor_and_the_raw_counter() -> None:
     assert set(_scenario("server_stream").consumers) == {"floor", "raw_lines"}
 
 
-def test_server_target_is_judged_on_the_raw_counter() -> None:
-    outcome = ScenarioOutcome(_scenario("server_stream"), runs={
-        "floor": [_rate(30_000.0)], "raw_lines": [_rate(55_000.0)]})
-    targets = {t["id"]: t for t in evaluate_targets(
-        {"server_stream": summarize_scenario(outcome)})}
-    assert (targets["server_stream"]["value"], targets["server_stream"]["met"]) == (55_000, True)
+def test_watch_ingest_includes_the_raw_counter_as_a_reference() -> None:
+    scenario = _scenario("watch_ingest")
+    assert "raw_lines" in scenario.consumers
+    assert CONSUMERS["raw_lines"].role == "reference"
+
+
+def test_server_targets_read_the_raw_counter_backlog_and_live() -> None:
+    backlog = ScenarioOutcome(_scenario("watch_ingest"), runs={
+        "floor": [_rate(30_000.0)], "raw_lines": [_rate(150_000.0)]})
+    live = ScenarioOutcome(_scenario("server_stream"), runs={
+        "floor": [_rate(30_000.0)], "raw_lines": [_rate(45_000.0)]})
+    targets = {t["id"]: t for t in evaluate_targets({
+        "watch_ingest": summarize_scenario(backlog), "server_stream": summarize_scenario(live)})}
+    assert (targets["server_stream"]["value"], targets["server_stream"]["met"]) == (150_000, True)
+    assert (targets["server_stream_live"]["value"],
+            targets["server_stream_live"]["met"]) == (45_000, False)
+
+
+def test_server_targets_have_no_verdict_without_their_scenarios() -> None:
+    targets = {t["id"]: t for t in evaluate_targets({})}
+    assert targets["server_stream"]["met"] is None
+    assert targets["server_stream_live"]["met"] is None
+
+
+def test_raw_counter_is_not_a_peer_in_the_backlog_ratios() -> None:
+    backlog = ScenarioOutcome(_scenario("watch_ingest"), runs={
+        "floor": [_rate(30_000.0)], "raw_lines": [_rate(150_000.0)],
+        "kubeflow_informer": [_rate(24_000.0)], "kubernetes_asyncio": [_rate(2_000.0)]})
+    ours = summarize_scenario(backlog)["consumers"]["kubeflow_informer"]
+    assert ours["ratio_to_best_peer"]["watch_events_per_s"] == pytest.approx(12.0)
+    assert ours["ratio_to_floor"]["watch_events_per_s"] == pytest.approx(0.8)
 
 
 def test_server_is_not_the_bottleneck_when_the_floor_reads_live_near_its_backlog_rate() -> None:
@@ -80,3 +107,21 @@ async def test_raw_counter_counts_every_emitted_change_and_the_driver_its_cpu(
     assert outcome.figures["events"] == 50
     assert replies[0]["drained"] is True
     assert replies[0]["cpu_us_per_change"] > 0
+    steal = replies[0]["steal_share"]
+    assert steal is None if _cpu_ticks() is None else 0.0 <= steal <= 1.0
+
+
+def test_steal_share_is_the_steal_part_of_all_ticks_between_two_readings() -> None:
+    assert _steal_share((10, 1_000), (35, 1_100)) == 0.25
+    assert _steal_share(None, (35, 1_100)) is None
+    assert _steal_share((10, 1_000), (10, 1_000)) is None
+
+
+def test_cpu_ticks_reads_the_aggregate_line_of_proc_stat() -> None:
+    ticks = _cpu_ticks()
+    if not Path("/proc/stat").exists():
+        assert ticks is None
+        return
+    assert ticks is not None
+    steal, total = ticks
+    assert 0 <= steal <= total
