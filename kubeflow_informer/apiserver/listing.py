@@ -124,14 +124,31 @@ def page(
     return items, has_more, remaining
 
 
-def list_options_invalid(message: str, field: str = "resourceVersionMatch") -> Exception:
-    """422 Invalid on ``ListOptions`` (group meta.k8s.io), as the real parameter validation."""
-    return status.invalid(
-        "meta.k8s.io",
-        "ListOptions",
-        "",
-        [status.field_cause("FieldValueForbidden", field, message)],
-    )
+def forbidden_option(detail: str, field: str = "resourceVersionMatch") -> dict[str, str]:
+    """One cause of an invalid ``ListOptions``: ``<field>: Forbidden: <detail>``."""
+    return status.field_cause("FieldValueForbidden", field, f"Forbidden: {detail}")
+
+
+def unsupported_match(match: str, supported: tuple[str, ...]) -> dict[str, str]:
+    """One cause: a ``resourceVersionMatch`` value the request kind does not take."""
+    values = ", ".join(f'"{value}"' for value in supported)
+    return status.field_cause("FieldValueNotSupported", "resourceVersionMatch",
+                              f'Unsupported value: "{match}": supported values: {values}')
+
+
+def list_options_invalid(*causes: dict[str, str]) -> Exception:
+    """422 Invalid on ``ListOptions`` (group meta.k8s.io) with every cause found, as the real
+    parameter validation (``ValidateListOptions``) reports them."""
+    return status.invalid("meta.k8s.io", "ListOptions", "", causes)
+
+
+def reject_watch_only_options(send_initial_events: bool | None) -> None:
+    """422 for an option that only a watch takes: ``sendInitialEvents`` on a list, even
+    ``false`` (the real validation checks that it is set, not its value)."""
+    if send_initial_events is not None:
+        raise list_options_invalid(
+            forbidden_option("sendInitialEvents is forbidden for list", "sendInitialEvents")
+        )
 
 
 def parse_rv(value: str) -> int:
@@ -161,18 +178,18 @@ def resolve_list_rv(
     """
     match = resource_version_match or None
     if match not in (None, "NotOlderThan", "Exact"):
-        raise list_options_invalid(
-            f'Unsupported value: "{match}": supported values: "Exact", "NotOlderThan"'
-        )
+        raise list_options_invalid(unsupported_match(match, ("Exact", "NotOlderThan", "")))
     if match and not resource_version:
         raise list_options_invalid(
-            "resourceVersionMatch is forbidden unless resourceVersion is provided"
+            forbidden_option("resourceVersionMatch is forbidden unless resourceVersion is provided")
         )
     if match and continue_token:
-        raise list_options_invalid("resourceVersionMatch is forbidden when continue is provided")
+        raise list_options_invalid(
+            forbidden_option("resourceVersionMatch is forbidden when continue is provided")
+        )
     if match == "Exact" and resource_version == "0":
         raise list_options_invalid(
-            'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'
+            forbidden_option('resourceVersionMatch "exact" is forbidden for resourceVersion "0"')
         )
     if continue_token:
         if resource_version not in (None, "", "0"):

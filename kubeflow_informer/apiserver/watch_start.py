@@ -7,11 +7,15 @@ The rules of the "API concepts" watch table, as the real watch cache applies the
 * a specific RV: replay every change after it from the history window, then live changes; an RV
   older than the window gives one ``ERROR`` line with a 410 Expired Status ``too old resource
   version: X (Y)`` and the stream ends (the server answers 200, the error is in the stream).
-* ``sendInitialEvents=true`` (requires ``resourceVersionMatch=NotOlderThan`` and
-  ``allowWatchBookmarks=true``, else 422): the current state as ``ADDED`` (the requested RV must
-  not be ahead of the storage), then a ``BOOKMARK`` annotated ``k8s.io/initial-events-end``;
-  ``sendInitialEvents=false`` starts from the RV (unset: from now) without initial state.
-* ``resourceVersionMatch`` without ``sendInitialEvents`` is refused (422).
+* ``sendInitialEvents=true`` (requires ``resourceVersionMatch=NotOlderThan``, else 422): the
+  current state as ``ADDED`` (the requested RV must not be ahead of the storage), then, when
+  bookmarks are allowed, a ``BOOKMARK`` annotated ``k8s.io/initial-events-end``. Without
+  ``allowWatchBookmarks`` the request is still valid (the real validation leaves it so for
+  backward compatibility) and no bookmark is sent, as the cacher sends bookmarks only to
+  watchers that allow them. ``sendInitialEvents=false`` starts from the RV (unset: from now)
+  without initial state.
+* ``resourceVersionMatch`` without ``sendInitialEvents``, or other than ``NotOlderThan``, is
+  refused (422).
 """
 
 from __future__ import annotations
@@ -21,7 +25,12 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from kubeflow_informer.apiserver import status
-from kubeflow_informer.apiserver.listing import list_options_invalid, parse_rv
+from kubeflow_informer.apiserver.listing import (
+    forbidden_option,
+    list_options_invalid,
+    parse_rv,
+    unsupported_match,
+)
 from kubeflow_informer.apiserver.registry import ResourceInfo
 from kubeflow_informer.apiserver.watch import (
     Filter,
@@ -57,21 +66,18 @@ def start_watch(
 ) -> Watcher:
     """Build and register the watcher for one watch request (see the module docstring)."""
     match = resource_version_match or None
-    if send_initial_events is not None:
+    causes = []
+    if send_initial_events is not None and match != "NotOlderThan":
+        causes.append(forbidden_option(
+            "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"))
+    if match is not None:
+        if send_initial_events is None:
+            causes.append(forbidden_option(
+                "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"))
         if match != "NotOlderThan":
-            raise list_options_invalid(
-                "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan",
-                "sendInitialEvents",
-            )
-        if not allow_bookmarks:
-            raise list_options_invalid(
-                "sendInitialEvents requires setting allowWatchBookmarks to true",
-                "allowWatchBookmarks",
-            )
-    elif match is not None:
-        raise list_options_invalid(
-            "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"
-        )
+            causes.append(unsupported_match(match, ("NotOlderThan",)))
+    if causes:
+        raise list_options_invalid(*causes)
     current = storage.resource_version
 
     def make(initial: Iterator[bytes] | None, *, live: bool = True) -> Watcher:
@@ -95,8 +101,11 @@ def start_watch(
         if requested is not None and requested > current:
             err = status.too_large_resource_version(requested, current)
             return make(iter([error_line(err.status_object)]), live=False)
-        end = bookmark_line(info, current, initial_events_end=True)
-        return make(itertools.chain(_current_lines(storage, info, flt), [end]))
+        initial = _current_lines(storage, info, flt)
+        if allow_bookmarks:
+            end = bookmark_line(info, current, initial_events_end=True)
+            initial = itertools.chain(initial, [end])
+        return make(initial)
     if requested is None:
         if send_initial_events is False:
             return make(None)

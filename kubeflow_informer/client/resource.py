@@ -238,7 +238,8 @@ class Resource:
         """A :class:`WatchStream` (opened on ``async with`` or first iteration).
 
         ``send_initial_events=True`` (the streaming-list mode) needs
-        ``resource_version_match="NotOlderThan"`` and bookmarks; the server enforces that.
+        ``resource_version_match="NotOlderThan"`` (the server enforces it) and bookmarks: without
+        them the server sends no bookmark marking the end of the initial events.
         """
         params = list_params(
             label_selector, field_selector, resource_version, resource_version_match,

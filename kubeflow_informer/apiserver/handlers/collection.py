@@ -15,6 +15,7 @@ from kubeflow_informer.apiserver.handlers.printer_columns import crd_printer_col
 from kubeflow_informer.apiserver.handlers.responses import json_response, list_body, raw_response
 from kubeflow_informer.apiserver.handlers.routing import ResourcePath
 from kubeflow_informer.apiserver.handlers.table import table_for, wants_table
+from kubeflow_informer.apiserver.listing import reject_watch_only_options
 
 __all__ = ["handle_delete_collection", "handle_list"]
 
@@ -23,6 +24,7 @@ async def handle_list(
     request: web.Request, state: ServerState, target: ResourcePath, params: ListParams
 ) -> web.Response:
     """GET a collection: one page of the ``*List`` (or a ``Table``)."""
+    reject_watch_only_options(params.send_initial_events)
     if params.continue_token:
         expired = state.faults.take_expired_continue()
         if expired is not None:

@@ -140,11 +140,42 @@ async def test_send_initial_events_requires_not_older_than(
         storage.watch(configmaps, send_initial_events=True, allow_bookmarks=True)
 
 
-async def test_send_initial_events_requires_bookmarks(
+async def test_send_initial_events_without_bookmarks_is_valid_and_sends_no_end_bookmark(
     storage: Storage, configmaps: ResourceInfo
 ) -> None:
-    with pytest.raises(Invalid):
-        storage.watch(configmaps, send_initial_events=True, resource_version_match="NotOlderThan")
+    storage.create(configmaps, configmap("a"), namespace="default")
+    watcher = storage.watch(
+        configmaps, send_initial_events=True, resource_version_match="NotOlderThan"
+    )
+    storage.create(configmaps, configmap("b"), namespace="default")
+    assert kinds(await events(watcher, 2)) == [("ADDED", "a"), ("ADDED", "b")]
+
+
+async def test_send_initial_events_error_names_resource_version_match_as_forbidden(
+    storage: Storage, configmaps: ResourceInfo
+) -> None:
+    with pytest.raises(Invalid) as caught:
+        storage.watch(configmaps, send_initial_events=True, allow_bookmarks=True)
+    (cause,) = caught.value.status_object["details"]["causes"]
+    assert cause == {
+        "reason": "FieldValueForbidden",
+        "field": "resourceVersionMatch",
+        "message": "Forbidden: sendInitialEvents requires setting resourceVersionMatch to "
+        "NotOlderThan",
+    }
+
+
+async def test_watch_takes_only_not_older_than_as_resource_version_match(
+    storage: Storage, configmaps: ResourceInfo
+) -> None:
+    with pytest.raises(Invalid) as caught:
+        storage.watch(configmaps, send_initial_events=False, resource_version_match="Exact")
+    causes = caught.value.status_object["details"]["causes"]
+    assert [(c["reason"], c["field"]) for c in causes] == [
+        ("FieldValueForbidden", "resourceVersionMatch"),
+        ("FieldValueNotSupported", "resourceVersionMatch"),
+    ]
+    assert causes[1]["message"] == 'Unsupported value: "Exact": supported values: "NotOlderThan"'
 
 
 async def test_send_initial_events_false_starts_from_now(

@@ -94,6 +94,19 @@ async def test_expired_continue_fault_answers_410(
     assert server.faults.stats()["expire_continue"] == 1
 
 
+@pytest.mark.parametrize("value", ["true", "false"])
+async def test_send_initial_events_on_a_list_is_invalid(
+    http: aiohttp.ClientSession, value: str
+) -> None:
+    async with http.get(PODS, params={"sendInitialEvents": value}) as response:
+        body = await response.json()
+    assert (response.status, body["reason"]) == (422, "Invalid")
+    assert body["message"] == (
+        'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: '
+        "sendInitialEvents is forbidden for list"
+    )
+
+
 async def test_table_list_has_pod_columns_and_partial_metadata(
     http: aiohttp.ClientSession,
 ) -> None:
