@@ -16,11 +16,14 @@ from typing import Any
 import orjson
 
 from kubeflow_informer.apiserver import status, validation
+from kubeflow_informer.apiserver.builtins import BUILTIN_RESOURCES
 from kubeflow_informer.apiserver.crd import CRD_RESOURCE, set_crd_status, validate_crd
 from kubeflow_informer.apiserver.registry import ResourceInfo
 
 NAMESPACES = ("", "namespaces")
 PODS = ("", "pods")
+DEPLOYMENTS = ("apps", "deployments")
+_BUILTIN = frozenset(info.group_resource for info in BUILTIN_RESOURCES)
 _SYSTEM_FIELDS = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds")
 
 
@@ -44,6 +47,23 @@ def spec_changed(new: dict[str, Any], old: dict[str, Any], has_status: bool) -> 
 
 _SKIP_WITH_STATUS = frozenset({"metadata", "apiVersion", "kind", "status"})
 _SKIP_WITHOUT_STATUS = frozenset({"metadata", "apiVersion", "kind"})
+
+
+def check_conditional_update(info: ResourceInfo, meta: dict[str, Any], name: str) -> None:
+    """422 for a PUT without ``metadata.resourceVersion`` where the real strategy refuses an
+    unconditional update (``AllowUnconditionalUpdate() == false``): custom resources (and their
+    status) and CustomResourceDefinitions. Built-in kinds update unconditionally."""
+    if meta.get("resourceVersion"):
+        return
+    if info.group_resource in _BUILTIN and info.group_resource != CRD_RESOURCE:
+        return
+    raise status.invalid(
+        info.group,
+        info.plural,  # the generic store names the resource here, not the kind
+        name,
+        [status.field_cause("FieldValueInvalid", "metadata.resourceVersion",
+                            "Invalid value: 0x0: must be specified for an update")],
+    )
 
 
 def prepare_for_create(info: ResourceInfo, obj: dict[str, Any], *, uid: str, now: str) -> None:
@@ -144,7 +164,12 @@ def prepare_for_update(
         raise problem
     generation = old_meta.get("generation", 1)
     # a status update carries the stored spec over unchanged: no need to compare it
-    changed = subresource is None and spec_changed(new, old, info.has_status)
+    changed = subresource is None and (
+        spec_changed(new, old, info.has_status)
+        # Deployments also count annotation changes: they are copied to the ReplicaSets
+        or (info.group_resource == DEPLOYMENTS
+            and (meta.get("annotations") or {}) != (old_meta.get("annotations") or {}))
+    )
     if changed:
         generation += 1
     meta["generation"] = generation

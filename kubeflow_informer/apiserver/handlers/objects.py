@@ -33,6 +33,7 @@ from kubeflow_informer.apiserver.handlers.table import table_for, wants_table
 from kubeflow_informer.apiserver.registry import ResourceInfo
 from kubeflow_informer.apiserver.status import bad_request
 from kubeflow_informer.apiserver.stored import StoredObject
+from kubeflow_informer.apiserver.strategy import check_conditional_update
 
 __all__ = [
     "check_body",
@@ -131,9 +132,11 @@ async def handle_create(
 async def handle_update(
     request: web.Request, state: ServerState, target: ResourcePath
 ) -> web.Response:
-    """PUT one object or its ``status``: 200 with the new version."""
+    """PUT one object or its ``status``: 200 with the new version (422 without a
+    resourceVersion for the kinds that refuse unconditional updates)."""
     assert target.name is not None
     obj = check_body(target.info, await decode_object(request), target.namespace, target.name)
+    check_conditional_update(target.info, obj["metadata"], target.name)
     stored = state.storage.update(
         target.info,
         obj,

@@ -85,6 +85,40 @@ def test_metadata_change_keeps_generation(storage: Storage, deployments: Resourc
     assert updated.rv > first.rv
 
 
+def test_deployment_annotation_change_bumps_generation(
+    storage: Storage, deployments: ResourceInfo
+) -> None:
+    # deploymentStrategy.PrepareForUpdate: annotations are copied to the ReplicaSets
+    first = storage.create(deployments, _deployment(), namespace="default")
+    body = modified(first.obj)
+    body["metadata"]["annotations"] = {"note": "x"}
+    updated = storage.update(deployments, body, namespace="default", name="web")
+    assert updated.obj["metadata"]["generation"] == 2
+
+
+def test_annotation_change_keeps_generation_of_other_kinds(
+    storage: Storage, replicasets: ResourceInfo
+) -> None:
+    body = _deployment()
+    body["kind"] = "ReplicaSet"
+    first = storage.create(replicasets, body, namespace="default")
+    changed = modified(first.obj)
+    changed["metadata"]["annotations"] = {"note": "x"}
+    updated = storage.update(replicasets, changed, namespace="default", name="web")
+    assert updated.obj["metadata"]["generation"] == 1
+
+
+def test_deployment_status_update_with_new_annotations_keeps_generation(
+    storage: Storage, deployments: ResourceInfo
+) -> None:
+    first = storage.create(deployments, _deployment(), namespace="default")
+    body = modified(first.obj, status={"replicas": 1})
+    body["metadata"]["annotations"] = {"note": "x"}
+    updated = storage.update(deployments, body, namespace="default", name="web",
+                             subresource="status")
+    assert updated.obj["metadata"]["generation"] == 1
+
+
 def test_data_change_bumps_generation_without_status_subresource(
     storage: Storage, configmaps: ResourceInfo
 ) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import aiohttp
 import pytest
 
@@ -163,6 +165,94 @@ async def test_custom_resource_crud_after_crd_creation(http: aiohttp.ClientSessi
         assert response.status == 201
     async with http.get(f"{path}/mnist") as response:
         assert (await response.json())["spec"] == {"replicas": 1}
+
+
+_TFJOBS = "/apis/kubeflow.org/v1/namespaces/default/tfjobs"
+_CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+
+
+async def _tfjob(http: aiohttp.ClientSession) -> dict[str, Any]:
+    await http.post(_CRDS, json=crd())
+    job = {"apiVersion": "kubeflow.org/v1", "kind": "TFJob", "metadata": {"name": "mnist"},
+           "spec": {"replicas": 1}}
+    async with http.post(_TFJOBS, json=job) as response:
+        created: dict[str, Any] = await response.json()
+    return created
+
+
+@pytest.mark.parametrize("suffix", ["", "/status"])
+async def test_custom_resource_put_without_resource_version_is_invalid(
+    http: aiohttp.ClientSession, suffix: str
+) -> None:
+    created = await _tfjob(http)
+    del created["metadata"]["resourceVersion"]
+    async with http.put(f"{_TFJOBS}/mnist{suffix}", json=created) as response:
+        body = await response.json()
+    assert (response.status, body["reason"]) == (422, "Invalid")
+    assert body["message"] == (
+        'tfjobs.kubeflow.org "mnist" is invalid: metadata.resourceVersion: Invalid value: 0x0: '
+        "must be specified for an update"
+    )
+    assert body["details"]["causes"] == [{
+        "reason": "FieldValueInvalid", "field": "metadata.resourceVersion",
+        "message": "Invalid value: 0x0: must be specified for an update"}]
+
+
+async def test_custom_resource_put_with_its_resource_version_succeeds(
+    http: aiohttp.ClientSession,
+) -> None:
+    created = await _tfjob(http)
+    created["spec"]["replicas"] = 3
+    async with http.put(f"{_TFJOBS}/mnist", json=created) as response:
+        assert (response.status, (await response.json())["spec"]) == (200, {"replicas": 3})
+
+
+async def test_crd_put_without_resource_version_is_invalid(http: aiohttp.ClientSession) -> None:
+    async with http.post(_CRDS, json=crd()) as response:
+        created = await response.json()
+    del created["metadata"]["resourceVersion"]
+    async with http.put(f"{_CRDS}/tfjobs.kubeflow.org", json=created) as response:
+        assert response.status == 422
+
+
+async def test_builtin_put_without_resource_version_updates_unconditionally(
+    http: aiohttp.ClientSession,
+) -> None:
+    await http.post(DEPLOYMENTS, json=deployment("web", 1))
+    body = deployment("web", 4)
+    async with http.put(f"{DEPLOYMENTS}/web", json=body) as response:
+        assert (response.status, (await response.json())["spec"]["replicas"]) == (200, 4)
+
+
+@pytest.mark.parametrize("kind", ["replicasets", "statefulsets"])
+async def test_scale_subresource_of_replicasets_and_statefulsets(
+    http: aiohttp.ClientSession, kind: str
+) -> None:
+    body = deployment("web", 2)
+    body["kind"] = {"replicasets": "ReplicaSet", "statefulsets": "StatefulSet"}[kind]
+    path = f"/apis/apps/v1/namespaces/default/{kind}"
+    async with http.post(path, json=body) as response:
+        assert response.status == 201
+    async with http.get(f"{path}/web/scale") as response:
+        scale = await response.json()
+    assert (scale["kind"], scale["spec"]["replicas"]) == ("Scale", 2)
+    assert scale["status"]["selector"] == "app=web"
+    scale["spec"]["replicas"] = 6
+    async with http.put(f"{path}/web/scale", json=scale) as response:
+        assert response.status == 200
+    async with http.get(f"{path}/web") as response:
+        assert (await response.json())["spec"]["replicas"] == 6
+
+
+async def test_daemonsets_have_no_scale_subresource(http: aiohttp.ClientSession) -> None:
+    body = deployment("web")
+    body["kind"] = "DaemonSet"
+    del body["spec"]["replicas"]
+    path = "/apis/apps/v1/namespaces/default/daemonsets"
+    async with http.post(path, json=body) as response:
+        assert response.status == 201
+    async with http.get(f"{path}/web/scale") as response:
+        assert response.status == 404
 
 
 async def test_cluster_scoped_path_for_a_namespaced_get_is_404(
