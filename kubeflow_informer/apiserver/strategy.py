@@ -93,10 +93,16 @@ def prepare_for_create(info: ResourceInfo, obj: dict[str, Any], *, uid: str, now
 
 # Metadata fields a status update may change, per resource, as the real status strategies
 # allow: the pod strategy lets the kubelet touch labels/annotations (ownerReferences stay), the
-# apps workload strategies reset only spec and labels. Every other resource (custom resources,
-# CRDs, jobs...) resets the whole metadata: only ``status`` changes.
+# apps workload strategies reset only spec and labels, and the job, service, node and namespace
+# strategies reset only spec. Custom resources and CRDs reset the whole metadata: only
+# ``status`` changes.
+_ALL_METADATA = ("labels", "annotations", "finalizers", "ownerReferences")
 _STATUS_METADATA: dict[tuple[str, str], tuple[str, ...]] = {
     PODS: ("labels", "annotations", "finalizers"),
+    ("batch", "jobs"): _ALL_METADATA,
+    ("", "services"): _ALL_METADATA,
+    ("", "nodes"): _ALL_METADATA,
+    NAMESPACES: _ALL_METADATA,
     ("apps", "deployments"): ("annotations", "finalizers", "ownerReferences"),
     ("apps", "replicasets"): ("annotations", "finalizers", "ownerReferences"),
     ("apps", "statefulsets"): ("annotations", "finalizers", "ownerReferences"),

@@ -372,6 +372,21 @@ class WatchHub:
         # write) iterates them as they are: a watcher ended during a dispatch leaves a new tuple
         # and the loop in progress keeps the old one.
         self._watchers: dict[tuple[str, str], dict[str | None, tuple[Watcher, ...]]] = {}
+        # Watches started at a resourceVersion the storage has not reached: (rv, watcher), added
+        # to the live groups by the first change past their rv (see add_after).
+        self._pending: list[tuple[int, Watcher]] = []
+
+    def add_after(self, watcher: Watcher, rv: int) -> None:
+        """Deliver only the changes with a resourceVersion above ``rv``: a watch started ahead
+        of the storage, which the real cacher's watcher serves by skipping every older event."""
+        self._pending.append((rv, watcher))
+
+    def _promote(self, rv: int) -> None:
+        ready = [watcher for after, watcher in self._pending if after < rv]
+        if ready:
+            self._pending = [(after, w) for after, w in self._pending if after >= rv]
+            for watcher in ready:
+                self.add(watcher)
 
     def add(self, watcher: Watcher) -> None:
         """Start delivering live changes of the watcher's resource to it (idempotent)."""
@@ -382,6 +397,8 @@ class WatchHub:
 
     def remove(self, watcher: Watcher) -> None:
         """Stop delivering to the watcher (idempotent)."""
+        if self._pending:
+            self._pending = [(rv, w) for rv, w in self._pending if w is not watcher]
         by_ns = self._watchers.get(watcher.info.group_resource)
         if not by_ns:
             return
@@ -398,12 +415,14 @@ class WatchHub:
     def has_watchers(self, resource: tuple[str, str] | None = None) -> bool:
         """True when any watcher (of ``resource``, or of anything) is open."""
         if resource is None:
-            return bool(self._watchers)
-        return resource in self._watchers
+            return bool(self._watchers or self._pending)
+        return resource in self._watchers or any(
+            w.info.group_resource == resource for _rv, w in self._pending)
 
     def count(self) -> int:
-        """Number of open watchers."""
-        return sum(len(ws) for by_ns in self._watchers.values() for ws in by_ns.values())
+        """Number of open watchers (those waiting for their resourceVersion included)."""
+        return len(self._pending) + sum(
+            len(ws) for by_ns in self._watchers.values() for ws in by_ns.values())
 
     def queued(self) -> int:
         """Live lines queued in every open watcher and not yet yielded to its stream."""
@@ -416,6 +435,8 @@ class WatchHub:
         A watcher without selectors gets the change's one shared line with no per-watcher
         decision; selector watchers go through :class:`_EventLines`, built only when one exists.
         """
+        if self._pending:
+            self._promote(event.rv)
         by_ns = self._watchers.get(event.resource)
         if not by_ns:
             return
@@ -443,12 +464,17 @@ class WatchHub:
 
     def close_resource(self, resource: tuple[str, str]) -> None:
         """End every watch of one resource (its CRD was deleted), after its queued lines."""
+        for _rv, watcher in list(self._pending):
+            if watcher.info.group_resource == resource:
+                watcher.finish()
         for watchers in list(self._watchers.get(resource, {}).values()):
             for watcher in list(watchers):
                 watcher.finish()
 
     def close_all(self) -> None:
         """End every watch at once (server restart)."""
+        for _rv, watcher in list(self._pending):
+            watcher.close()
         for by_ns in list(self._watchers.values()):
             for watchers in list(by_ns.values()):
                 for watcher in list(watchers):

@@ -4,9 +4,11 @@ The rules of the "API concepts" watch table, as the real watch cache applies the
 
 * ``resourceVersion`` unset or ``"0"``: synthetic ``ADDED`` for every current object, then every
   later change ("get state and start at most recent" / "start at any").
-* a specific RV: replay every change after it from the history window, then live changes; an RV
-  older than the window gives one ``ERROR`` line with a 410 Expired Status ``too old resource
-  version: X (Y)`` and the stream ends (the server answers 200, the error is in the stream).
+* a specific RV: replay every change after it from the history window, then live changes (an RV
+  the storage has not reached yet gets only the changes after it, as the cacher's watcher skips
+  every event not newer than the requested RV); an RV older than the window gives one
+  ``ERROR`` line with a 410 Expired Status ``too old resource version: X (Y)`` and the stream
+  ends (the server answers 200, the error is in the stream).
 * ``sendInitialEvents=true`` (requires ``resourceVersionMatch=NotOlderThan``, else 422): the
   current state as ``ADDED`` (the requested RV must not be ahead of the storage), then, when
   bookmarks are allowed, a ``BOOKMARK`` annotated ``k8s.io/initial-events-end``. Without
@@ -80,7 +82,9 @@ def start_watch(
         raise list_options_invalid(*causes)
     current = storage.resource_version
 
-    def make(initial: Iterator[bytes] | None, *, live: bool = True) -> Watcher:
+    def make(
+        initial: Iterator[bytes] | None, *, live: bool = True, after: int | None = None
+    ) -> Watcher:
         watcher = Watcher(
             storage.hub,
             info,
@@ -92,7 +96,9 @@ def start_watch(
             current_rv=lambda: storage.resource_version,
             end_after_initial=not live,
         )
-        if live:
+        if after is not None:
+            storage.hub.add_after(watcher, after)
+        elif live:
             storage.hub.add(watcher)
         return watcher
 
@@ -110,6 +116,8 @@ def start_watch(
         if send_initial_events is False:
             return make(None)
         return make(_current_lines(storage, info, flt))
+    if requested > current:
+        return make(None, after=requested)
     compacted = storage.history.compacted_rv
     if requested < compacted:
         err = status.expired(f"too old resource version: {requested} ({compacted})")

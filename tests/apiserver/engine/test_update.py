@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from kubeflow_informer.apiserver.registry import ResourceInfo
+from kubeflow_informer.apiserver.registry import Registry, ResourceInfo
 from kubeflow_informer.apiserver.storage import Storage
 from kubeflow_informer.errors import BadRequest, Conflict, NotFound
 
-from .conftest import configmap, modified, pod
+from .conftest import configmap, info, modified, pod
 
 
 def _deployment(name: str = "web", replicas: int = 1) -> dict[str, object]:
@@ -168,6 +168,32 @@ def test_pod_status_update_may_change_labels(storage: Storage, pods: ResourceInf
     updated = storage.update(pods, body, namespace="default", name="a", subresource="status")
     assert updated.obj["metadata"]["labels"] == {"ready": "true"}
     assert updated.obj["status"] == {"phase": "Running"}
+
+
+def test_job_status_update_may_change_labels_but_not_spec(
+    storage: Storage, registry: Registry
+) -> None:
+    jobs = info(registry, "batch", "jobs")
+    body = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"},
+            "spec": {"parallelism": 1, "template": {"spec": {"containers": []}}}}
+    first = storage.create(jobs, body, namespace="default")
+    changed = modified(first.obj, status={"active": 1},
+                       spec={**first.obj["spec"], "parallelism": 5})
+    changed["metadata"]["labels"] = {"done": "no"}
+    updated = storage.update(jobs, changed, namespace="default", name="j", subresource="status")
+    assert updated.obj["metadata"]["labels"] == {"done": "no"}
+    assert (updated.obj["status"], updated.obj["spec"]["parallelism"]) == ({"active": 1}, 1)
+
+
+def test_deployment_status_update_keeps_the_stored_labels(
+    storage: Storage, deployments: ResourceInfo
+) -> None:
+    first = storage.create(deployments, _deployment(), namespace="default")
+    body = modified(first.obj, status={"replicas": 1})
+    body["metadata"]["labels"] = {"x": "y"}
+    updated = storage.update(deployments, body, namespace="default", name="web",
+                             subresource="status")
+    assert "labels" not in updated.obj["metadata"]
 
 
 def test_status_update_with_stale_resource_version_is_conflict(

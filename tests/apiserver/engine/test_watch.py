@@ -75,6 +75,28 @@ async def test_specific_resource_version_replays_later_changes(
     assert evts[0]["object"]["data"] == {"k": "v"}
 
 
+async def test_resource_version_ahead_of_the_storage_gets_only_newer_changes(
+    storage: Storage, configmaps: ResourceInfo
+) -> None:
+    ahead = storage.resource_version + 2
+    watcher = storage.watch(configmaps, resource_version=str(ahead))
+    assert storage.hub.count() == 1
+    for name in ("a", "b", "c", "d"):
+        storage.create(configmaps, configmap(name), namespace="default")
+    evts = await events(watcher, 2)
+    assert kinds(evts) == [("ADDED", "c"), ("ADDED", "d")]
+    assert [int(e["object"]["metadata"]["resourceVersion"]) for e in evts] == [ahead + 1, ahead + 2]
+
+
+async def test_watch_ahead_of_the_storage_that_is_closed_is_forgotten(
+    storage: Storage, configmaps: ResourceInfo
+) -> None:
+    watcher = storage.watch(configmaps, resource_version=str(storage.resource_version + 5))
+    watcher.close()
+    assert storage.hub.count() == 0
+    assert not storage.hub.has_watchers(configmaps.group_resource)
+
+
 async def test_too_old_resource_version_is_an_error_event(
     storage: Storage, configmaps: ResourceInfo
 ) -> None:
