@@ -65,6 +65,11 @@ _NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # the apiserver's: no vowels, no
 _SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 PROPAGATION_POLICIES = ("Orphan", "Background", "Foreground")
 
+RecordWrite = Callable[[dict[str, Any] | None, dict[str, Any]], dict[str, Any]]
+"""What an API write adds to the object it stores: called with (previous object or None, object
+as it will be stored), returns the object to store. The HTTP layer records field ownership
+(``managedFields``) with it; internal writes (GC, bulk loads) pass none."""
+
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
@@ -248,14 +253,18 @@ class Storage:
         *,
         namespace: str | None,
         dry_run: bool = False,
+        record: RecordWrite | None = None,
     ) -> StoredObject:
         """POST: store a new object (the body is copied, never kept).
 
         Errors: 400 kind/apiVersion/namespace mismatch, 422 bad name, 404 missing namespace,
         403 terminating namespace, 409 AlreadyExists. A dry run validates and returns the object
-        as it would be stored, without a resourceVersion.
+        as it would be stored, without a resourceVersion. ``record`` (see :data:`RecordWrite`)
+        gets the object as it will be stored.
         """
         new = self._prepare_create(self._info(info), obj, namespace)
+        if record is not None:
+            new = record(None, new)
         if dry_run:
             return StoredObject(new, 0)
         stored = self.commit(info, EVENT_ADDED, new, None)
@@ -313,6 +322,7 @@ class Storage:
         name: str,
         subresource: str | None = None,
         dry_run: bool = False,
+        record: RecordWrite | None = None,
     ) -> StoredObject:
         """PUT of the object (``subresource=None``) or of its ``status``.
 
@@ -322,6 +332,7 @@ class Storage:
         kind's real status strategy lets through (``strategy.py``). An update identical to the
         stored object writes nothing and returns the stored version (no new RV, no watch
         event). An update that removes the last finalizer of a deleting object deletes it.
+        ``record`` (see :data:`RecordWrite`) gets the new object after the kind's strategy.
         """
         self._info(info)
         if not isinstance(obj, dict):
@@ -347,6 +358,11 @@ class Storage:
         new = prepare_for_update(info, old.obj, new, subresource=subresource, now=self.now())
         if new == old.obj:
             return old
+        if record is not None:
+            # after the strategy, so only what this write really changes is recorded
+            new = record(old.obj, new)
+            if new == old.obj:
+                return old
         if dry_run:
             return StoredObject(new, old.rv)
         if old_meta.get("deletionTimestamp") and not meta.get("finalizers"):

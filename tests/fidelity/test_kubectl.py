@@ -3,8 +3,9 @@
 Covers what a user does by hand against the server: ``api-resources``, ``apply -f`` of a
 Deployment and of a CRD plus a custom object (create, then configure), ``get -o json``,
 ``get --watch --output-watch-events`` seeing a change, ``patch`` (merge and strategic),
-``scale`` and ``delete``. kubectl gets its own HOME and cache directory per module so that runs
-never share discovery caches. No ``--validate=false`` anywhere: the server's OpenAPI answers
+``apply --server-side`` conflicting with a patch's fields until forced, ``scale`` and
+``delete``. kubectl gets its own HOME and cache directory per module so that runs never share
+discovery caches. No ``--validate=false`` anywhere: the server's OpenAPI answers
 satisfy kubectl's validation check.
 """
 
@@ -169,6 +170,27 @@ def test_merge_and_strategic_patch(kubectl: Kubectl, namespace: str) -> None:
     containers = deployment["spec"]["template"]["spec"]["containers"]
     assert deployment["spec"]["replicas"] == 5
     assert sorted(c["name"] for c in containers) == ["app", "side"]
+
+
+def test_server_side_apply_conflicts_with_a_patch_until_forced(
+    kubectl: Kubectl, namespace: str
+) -> None:
+    manifest = DEPLOYMENT.replace("REPLICAS", "1")
+    kubectl("apply", "-n", namespace, "-f", "-", stdin=manifest)
+    kubectl("patch", "-n", namespace, "deployment", "web", "--type=merge",
+            "-p", '{"spec":{"replicas":3}}')
+    with pytest.raises(AssertionError) as failed:
+        kubectl("apply", "--server-side", "-n", namespace, "-f", "-", stdin=manifest)
+    assert ('Apply failed with 1 conflict: conflict with "kubectl-patch" using apps/v1: '
+            ".spec.replicas") in str(failed.value)
+    assert _get(kubectl, namespace, "deployment", "web")["spec"]["replicas"] == 3
+    out = kubectl("apply", "--server-side", "--force-conflicts", "-n", namespace, "-f", "-",
+                  stdin=manifest)
+    assert out.strip() == "deployment.apps/web serverside-applied"
+    deployment = _get(kubectl, namespace, "deployment", "web", "--show-managed-fields")
+    assert deployment["spec"]["replicas"] == 1
+    managers = {(e["manager"], e["operation"]) for e in deployment["metadata"]["managedFields"]}
+    assert {("kubectl", "Apply"), ("kubectl-client-side-apply", "Update")} <= managers
 
 
 def test_scale_changes_replicas_through_the_scale_subresource(

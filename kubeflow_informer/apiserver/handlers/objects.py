@@ -19,6 +19,7 @@ from typing import Any
 from aiohttp import web
 
 from kubeflow_informer.apiserver.handlers.context import ServerState
+from kubeflow_informer.apiserver.handlers.ownership import record_write
 from kubeflow_informer.apiserver.handlers.params import (
     decode_body,
     decode_object,
@@ -124,7 +125,8 @@ async def handle_create(
     """POST to a collection: 201 with the created object."""
     obj = check_body(target.info, await decode_object(request), target.namespace, None)
     stored = state.storage.create(
-        target.info, obj, namespace=target.namespace, dry_run=dry_run(request)
+        target.info, obj, namespace=target.namespace, dry_run=dry_run(request),
+        record=record_write(request, target.info, None),
     )
     return raw_response(stored.raw, 201)
 
@@ -144,6 +146,7 @@ async def handle_update(
         name=target.name,
         subresource=target.subresource,
         dry_run=dry_run(request),
+        record=record_write(request, target.info, target.subresource),
     )
     return raw_response(stored.raw, 200)
 

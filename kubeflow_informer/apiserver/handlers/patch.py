@@ -22,9 +22,9 @@ from typing import Any
 
 from aiohttp import web
 
-from kubeflow_informer.apiserver.builtins import BUILTIN_RESOURCES
 from kubeflow_informer.apiserver.handlers.context import ServerState
 from kubeflow_informer.apiserver.handlers.objects import check_body
+from kubeflow_informer.apiserver.handlers.ownership import is_builtin, record_write, schema_kind
 from kubeflow_informer.apiserver.handlers.params import decode_body, dry_run, parse_bool
 from kubeflow_informer.apiserver.handlers.responses import raw_response, unsupported_media_type
 from kubeflow_informer.apiserver.handlers.routing import ResourcePath
@@ -48,20 +48,7 @@ APPLY_PATCH = "application/apply-patch+yaml"
 PATCH_CONTENT_TYPES = (JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH, APPLY_PATCH)
 _CUSTOM_CONTENT_TYPES = (JSON_PATCH, MERGE_PATCH, APPLY_PATCH)
 
-_BUILTIN = frozenset((i.group, i.plural) for i in BUILTIN_RESOURCES)
-
 PatchFunction = Callable[[dict[str, Any], Any], dict[str, Any]]
-
-
-def is_builtin(info: ResourceInfo) -> bool:
-    """True for the built-in kinds (the only ones with strategic-merge metadata)."""
-    return (info.group, info.plural) in _BUILTIN
-
-
-def schema_kind(info: ResourceInfo) -> str:
-    """The kind name the patch algorithms look up: qualified for custom resources so that a
-    custom ``Job`` never picks up the built-in ``batch/v1`` Job's merge keys."""
-    return info.kind if is_builtin(info) else f"{info.kind}.{info.group}"
 
 
 def patch_error(error: PatchError, info: ResourceInfo | None = None, name: str | None = None
@@ -70,9 +57,9 @@ def patch_error(error: PatchError, info: ResourceInfo | None = None, name: str |
     one ``FieldManagerConflict`` cause per field, as the real server does."""
     if isinstance(error, ApplyConflict):
         causes = [
-            {"reason": "FieldManagerConflict", "message": f'conflict with "{manager}"',
+            {"reason": "FieldManagerConflict", "message": f"conflict with {label}",
              "field": path}
-            for manager, path in error.conflicts
+            for label, (_manager, path) in zip(error.labels, error.conflicts, strict=True)
         ]
         return status_error(
             409,
@@ -124,6 +111,7 @@ async def handle_patch(
         name=target.name,
         subresource=target.subresource,
         dry_run=is_dry_run,
+        record=record_write(request, info, target.subresource),
     )
     return raw_response(stored.raw)
 

@@ -20,9 +20,12 @@ What is supported:
 * **Conflicts.** Applying a value to a field another manager owns with a different value raises
   :class:`ApplyConflict` listing every such field; with ``force=True`` the fields change hands
   instead. Equal values are shared ownership, not a conflict.
-* :func:`update_managed_fields` records ownership for ordinary writes (create/update/patch):
-  fields that changed pass to the writer's ``Update`` entry, as the real field manager does, so
-  an apply over a controller's write conflicts like it would on a real cluster.
+* :func:`update_managed_fields` records ownership for ordinary writes (create/update/patch;
+  the HTTP layer calls it for every such request, see ``handlers/ownership.py``): fields that
+  changed pass to the writer's ``Update`` entry, as the real field manager does, so an apply
+  over a controller's write conflicts like it would on a real cluster. ``managedFields`` sent
+  with an ordinary write are ignored (the stored ones are kept): resetting them by sending
+  ``[]`` or ``[{}]`` is not supported. Entries left without fields are dropped.
 
 Not supported (documented simplifications): multi-key associative lists (container ``ports`` are
 keyed on ``containerPort`` alone), ``x-kubernetes-*`` list/map annotations of CRD schemas,
@@ -194,6 +197,16 @@ def _path_text(path: Path) -> str:
     return "".join(parts)
 
 
+def _owner_label(entry: Mapping[str, Any]) -> str:
+    """A managedFields entry as kube-apiserver names it in a conflict (its ``printManager``)."""
+    label = orjson.dumps(str(entry.get("manager", ""))).decode()
+    if entry.get("subresource"):
+        label += f" with subresource {orjson.dumps(str(entry['subresource'])).decode()}"
+    if entry.get("operation") == "Update":
+        label += f" using {entry.get('apiVersion', '')}"
+    return label
+
+
 def _timestamp(now: datetime | None) -> str:
     return (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -212,7 +225,11 @@ def _write_entries(
             entry["fieldsType"] = "FieldsV1"
             entry["fieldsV1"] = encode_fields(paths)
             kept.append(entry)
-    obj.setdefault("metadata", {})["managedFields"] = kept
+    meta = obj.setdefault("metadata", {})
+    if kept:
+        meta["managedFields"] = kept
+    else:
+        meta.pop("managedFields", None)  # omitted when empty, as the real server serves it
 
 
 def apply_server_side(
@@ -251,6 +268,7 @@ def apply_server_side(
     applied_paths = field_paths(config, kind)
 
     conflicts: list[tuple[str, str]] = []
+    labels: list[str] = []
     for i, paths in enumerate(owned):
         if i == mine:
             continue
@@ -263,8 +281,9 @@ def apply_server_side(
                     paths.discard(path)
                 else:
                     conflicts.append((str(entries[i].get("manager", "")), _path_text(path)))
+                    labels.append(_owner_label(entries[i]))
     if conflicts:
-        raise ApplyConflict(conflicts)
+        raise ApplyConflict(conflicts, labels)
 
     if mine is not None:
         others = set().union(*(p for i, p in enumerate(owned) if i != mine))

@@ -46,13 +46,32 @@ class ApplyConflict(PatchError):
     """Server-side apply would change fields another manager owns (409 Conflict).
 
     ``conflicts`` lists ``(manager, field_path)`` pairs, the path in dotted form such as
-    ``.spec.replicas`` or ``.spec.containers[name="app"].image``.
+    ``.spec.replicas`` or ``.spec.containers[name="app"].image``. ``labels`` name each conflict's
+    owner as kube-apiserver prints it (``"kubectl-patch" using apps/v1`` for an ``Update``
+    entry, ``"m" with subresource "status" ...``, just ``"m"`` for an applier); the message has
+    the real server's form: ``Apply failed with 1 conflict: conflict with <owner>: <path>``, or
+    for several, ``Apply failed with N conflicts: conflicts with <owner>:`` followed by one
+    ``- <path>`` line per field, owners sorted.
     """
 
     status = 409
     reason = "Conflict"
 
-    def __init__(self, conflicts: list[tuple[str, str]]) -> None:
+    def __init__(
+        self, conflicts: list[tuple[str, str]], labels: list[str] | None = None
+    ) -> None:
         self.conflicts = conflicts
-        lines = "; ".join(f'conflict with "{manager}": {path}' for manager, path in conflicts)
-        super().__init__(f"Apply failed with {len(conflicts)} conflict(s): {lines}")
+        self.labels = labels or [f'"{manager}"' for manager, _path in conflicts]
+        if len(conflicts) == 1:
+            message = f"Apply failed with 1 conflict: conflict with {self.labels[0]}: " \
+                      f"{conflicts[0][1]}"
+        else:
+            by_owner: dict[str, list[str]] = {}
+            for label, (_manager, path) in zip(self.labels, conflicts, strict=True):
+                by_owner.setdefault(label, []).append(path)
+            lines = []
+            for label in sorted(by_owner):
+                lines.append(f"conflicts with {label}:")
+                lines += [f"- {path}" for path in by_owner[label]]
+            message = f"Apply failed with {len(conflicts)} conflicts: " + "\n".join(lines)
+        super().__init__(message)
