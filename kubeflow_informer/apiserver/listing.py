@@ -28,8 +28,14 @@ from kubeflow_informer.apiserver.watch import Filter
 _TOKEN_VERSION = "meta.k8s.io/v1"
 
 
+LATEST = -1
+"""The snapshot of a continue token that reads the current state (the token a 410 for an expired
+continue offers: an inconsistent continuation, as the real server's ``rv: -1``)."""
+
+
 def encode_continue(rv: int, last_key: str) -> str:
-    """An opaque continue token for "after ``last_key`` in the snapshot at ``rv``"."""
+    """An opaque continue token for "after ``last_key`` in the snapshot at ``rv``"
+    (:data:`LATEST`: in whatever state is current when it is used)."""
     body = orjson.dumps({"v": _TOKEN_VERSION, "rv": rv, "start": last_key})
     return base64.urlsafe_b64encode(body).decode("ascii").rstrip("=")
 
@@ -42,7 +48,7 @@ def decode_continue(token: str) -> tuple[int, str]:
         if data.get("v") != _TOKEN_VERSION:
             raise ValueError("unknown version")
         rv, start = data["rv"], data["start"]
-        if not isinstance(rv, int) or not isinstance(start, str) or rv < 1:
+        if not isinstance(rv, int) or not isinstance(start, str) or (rv < 1 and rv != LATEST):
             raise ValueError("bad fields")
     except (
         ValueError,
@@ -197,8 +203,10 @@ def resolve_list_rv(
                 "specifying resource version is not allowed when using continue"
             )
         snap_rv, after = decode_continue(continue_token)
+        if snap_rv == LATEST:
+            return current, after
         if snap_rv < compacted:
-            raise status.expired_continue()
+            raise status.expired_continue(encode_continue(LATEST, after))
         return snap_rv, after
     if resource_version in (None, "", "0"):
         return current, None

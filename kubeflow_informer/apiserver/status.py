@@ -162,12 +162,27 @@ def expired(message: str) -> ApiError:
     return status_error(410, "Expired", message)
 
 
-def expired_continue() -> ApiError:
-    """410 Expired for a ``continue`` token whose snapshot left the history window."""
-    return expired(
+def expired_continue(inconsistent_token: str | None = None) -> ApiError:
+    """410 Expired for a ``continue`` token whose snapshot left the history window.
+
+    With ``inconsistent_token`` (a token that continues after the same key in the current
+    state) the Status carries it in ``metadata.continue`` and says so, as the real server does
+    after an etcd compaction; without, the plain "start a new list" answer.
+    """
+    message = (
         "The provided continue parameter is too old to display a consistent list result. "
-        "You can start a new list without the continue parameter."
+        "You can start a new list without the continue parameter"
     )
+    if inconsistent_token is None:
+        return expired(message + ".")
+    error = expired(
+        message + ", or use the continue token in this response to retrieve the remainder of "
+        "the results. Continuing with the provided token results in an inconsistent list - "
+        "objects that were created, modified, or deleted between the time the first chunk was "
+        "returned and now may show up in the list."
+    )
+    error.status_object["metadata"] = {"continue": inconsistent_token}
+    return error
 
 
 def too_large_resource_version(requested: int, current: int) -> ApiError:

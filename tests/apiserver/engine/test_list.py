@@ -135,6 +135,25 @@ def test_continue_after_compaction_is_expired(storage: Storage, configmaps: Reso
     )
 
 
+def test_expired_continue_offers_an_inconsistent_continuation(
+    storage: Storage, configmaps: ResourceInfo
+) -> None:
+    _seed(storage, configmaps, 4)
+    first = storage.list(configmaps, limit=2)
+    storage.create(configmaps, configmap("zz-late"), namespace="default")
+    storage.compact()
+    with pytest.raises(Expired) as caught:
+        storage.list(configmaps, limit=2, continue_token=first.continue_token)
+    assert "use the continue token in this response" in caught.value.message
+    token = caught.value.status_object["metadata"]["continue"]
+    rest = storage.list(configmaps, limit=10, continue_token=token)
+    names = [item.obj["metadata"]["name"] for item in rest.items]
+    last_of_first = first.items[-1].obj["metadata"]["name"]
+    assert names and all(name > last_of_first for name in names)
+    assert "zz-late" in names  # the current state: created after the first page
+    assert rest.resource_version == storage.resource_version
+
+
 def test_garbage_continue_token_is_bad_request(storage: Storage, configmaps: ResourceInfo) -> None:
     with pytest.raises(BadRequest):
         storage.list(configmaps, continue_token="not-a-token")

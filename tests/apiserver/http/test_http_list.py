@@ -94,6 +94,23 @@ async def test_expired_continue_fault_answers_410(
     assert server.faults.stats()["expire_continue"] == 1
 
 
+async def test_continue_past_compaction_answers_410_with_an_inconsistent_token(
+    http: aiohttp.ClientSession, server: EmbeddedApiServer
+) -> None:
+    await _seed(http, 3)
+    async with http.get(PODS, params={"limit": "1"}) as response:
+        token = (await response.json())["metadata"]["continue"]
+    async with http.post(PODS, json=pod("p03")) as response:
+        assert response.status == 201
+    server.storage.compact()
+    async with http.get(PODS, params={"limit": "1", "continue": token}) as response:
+        body = await response.json()
+    assert (response.status, body["reason"]) == (410, "Expired")
+    async with http.get(PODS, params={"continue": body["metadata"]["continue"]}) as response:
+        rest = await response.json()
+    assert [p["metadata"]["name"] for p in rest["items"]] == ["p01", "p02", "p03"]
+
+
 @pytest.mark.parametrize("value", ["true", "false"])
 async def test_send_initial_events_on_a_list_is_invalid(
     http: aiohttp.ClientSession, value: str
