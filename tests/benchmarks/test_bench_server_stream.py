@@ -107,8 +107,8 @@ async def test_raw_counter_counts_every_emitted_change_and_the_driver_its_cpu(
     assert outcome.figures["events"] == 50
     assert replies[0]["drained"] is True
     assert replies[0]["cpu_us_per_change"] > 0
-    steal = replies[0]["steal_share"]
-    assert steal is None if _cpu_ticks() is None else 0.0 <= steal <= 1.0
+    steal = replies[0]["steal_share"]  # None when no clock tick passed during so short an emit
+    assert steal is None or 0.0 <= steal <= 1.0
 
 
 def test_steal_share_is_the_steal_part_of_all_ticks_between_two_readings() -> None:
