@@ -85,38 +85,26 @@ def test_metadata_change_keeps_generation(storage: Storage, deployments: Resourc
     assert updated.rv > first.rv
 
 
-def test_deployment_annotation_change_bumps_generation(
-    storage: Storage, deployments: ResourceInfo
+@pytest.mark.parametrize(
+    ("kind", "subresource", "generation"),
+    [
+        ("Deployment", None, 2),  # deploymentStrategy: annotations are copied to ReplicaSets
+        ("ReplicaSet", None, 1),
+        ("Deployment", "status", 1),  # a status write never bumps generation
+    ],
+)
+def test_annotation_change_bumps_generation_of_deployments_only(
+    storage: Storage, registry: Registry, kind: str, subresource: str | None, generation: int
 ) -> None:
-    # deploymentStrategy.PrepareForUpdate: annotations are copied to the ReplicaSets
-    first = storage.create(deployments, _deployment(), namespace="default")
-    body = modified(first.obj)
-    body["metadata"]["annotations"] = {"note": "x"}
-    updated = storage.update(deployments, body, namespace="default", name="web")
-    assert updated.obj["metadata"]["generation"] == 2
-
-
-def test_annotation_change_keeps_generation_of_other_kinds(
-    storage: Storage, replicasets: ResourceInfo
-) -> None:
+    workloads = info(registry, "apps", f"{kind.lower()}s")
     body = _deployment()
-    body["kind"] = "ReplicaSet"
-    first = storage.create(replicasets, body, namespace="default")
-    changed = modified(first.obj)
+    body["kind"] = kind
+    first = storage.create(workloads, body, namespace="default")
+    changed = modified(first.obj, status={"replicas": 1})
     changed["metadata"]["annotations"] = {"note": "x"}
-    updated = storage.update(replicasets, changed, namespace="default", name="web")
-    assert updated.obj["metadata"]["generation"] == 1
-
-
-def test_deployment_status_update_with_new_annotations_keeps_generation(
-    storage: Storage, deployments: ResourceInfo
-) -> None:
-    first = storage.create(deployments, _deployment(), namespace="default")
-    body = modified(first.obj, status={"replicas": 1})
-    body["metadata"]["annotations"] = {"note": "x"}
-    updated = storage.update(deployments, body, namespace="default", name="web",
-                             subresource="status")
-    assert updated.obj["metadata"]["generation"] == 1
+    updated = storage.update(workloads, changed, namespace="default", name="web",
+                             subresource=subresource)
+    assert updated.obj["metadata"]["generation"] == generation
 
 
 def test_data_change_bumps_generation_without_status_subresource(
@@ -185,17 +173,6 @@ def test_job_status_update_may_change_labels_but_not_spec(
     assert (updated.obj["status"], updated.obj["spec"]["parallelism"]) == ({"active": 1}, 1)
 
 
-def test_deployment_status_update_keeps_the_stored_labels(
-    storage: Storage, deployments: ResourceInfo
-) -> None:
-    first = storage.create(deployments, _deployment(), namespace="default")
-    body = modified(first.obj, status={"replicas": 1})
-    body["metadata"]["labels"] = {"x": "y"}
-    updated = storage.update(deployments, body, namespace="default", name="web",
-                             subresource="status")
-    assert "labels" not in updated.obj["metadata"]
-
-
 def test_status_update_with_stale_resource_version_is_conflict(
     storage: Storage, pods: ResourceInfo
 ) -> None:
@@ -232,16 +209,18 @@ def test_dry_run_update_changes_nothing(storage: Storage, configmaps: ResourceIn
     assert storage.get(configmaps, "default", "a") is first
 
 
-def test_deployment_status_update_may_change_annotations(
+def test_deployment_status_update_may_change_annotations_not_labels(
     storage: Storage, deployments: ResourceInfo
 ) -> None:
     first = storage.create(deployments, _deployment(), namespace="default")
     body = modified(first.obj, status={"replicas": 1})
     body["metadata"]["annotations"] = {"note": "x"}
+    body["metadata"]["labels"] = {"x": "y"}
     updated = storage.update(
         deployments, body, namespace="default", name="web", subresource="status"
     )
     assert updated.obj["metadata"]["annotations"] == {"note": "x"}
+    assert "labels" not in updated.obj["metadata"]
 
 
 def test_custom_resource_status_update_changes_only_status(

@@ -81,12 +81,18 @@ async def test_cluster_wide_list_of_a_namespaced_resource(http: aiohttp.ClientSe
     assert len(body["items"]) == 2
 
 
+async def _first_page_token(http: aiohttp.ClientSession) -> str:
+    """Seed three pods and list the first page of one: its continue token."""
+    await _seed(http, 3)
+    async with http.get(PODS, params={"limit": "1"}) as response:
+        token: str = (await response.json())["metadata"]["continue"]
+    return token
+
+
 async def test_expired_continue_fault_answers_410(
     http: aiohttp.ClientSession, server: EmbeddedApiServer
 ) -> None:
-    await _seed(http, 3)
-    async with http.get(PODS, params={"limit": "1"}) as response:
-        token = (await response.json())["metadata"]["continue"]
+    token = await _first_page_token(http)
     server.faults.expire_continue()
     async with http.get(PODS, params={"limit": "1", "continue": token}) as response:
         body = await response.json()
@@ -97,9 +103,7 @@ async def test_expired_continue_fault_answers_410(
 async def test_continue_past_compaction_answers_410_with_an_inconsistent_token(
     http: aiohttp.ClientSession, server: EmbeddedApiServer
 ) -> None:
-    await _seed(http, 3)
-    async with http.get(PODS, params={"limit": "1"}) as response:
-        token = (await response.json())["metadata"]["continue"]
+    token = await _first_page_token(http)
     async with http.post(PODS, json=pod("p03")) as response:
         assert response.status == 201
     server.storage.compact()
