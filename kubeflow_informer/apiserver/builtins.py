@@ -137,6 +137,14 @@ BUILTIN_RESOURCES: tuple[ResourceInfo, ...] = (
 LABEL_NAMED: frozenset[tuple[str, str]] = frozenset({("", "namespaces"), ("", "services")})
 
 
+_BUILTIN_RESOURCES = frozenset(info.group_resource for info in BUILTIN_RESOURCES)
+
+
+def is_builtin(info: ResourceInfo) -> bool:
+    """True for the built-in kinds (served from ``k8s.io/api`` types), False for custom ones."""
+    return info.group_resource in _BUILTIN_RESOURCES
+
+
 def default_registry() -> Registry:
     """A fresh registry serving every built-in resource (and no custom resource yet)."""
     registry = Registry()

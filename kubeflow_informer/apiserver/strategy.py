@@ -16,14 +16,13 @@ from typing import Any
 import orjson
 
 from kubeflow_informer.apiserver import status, validation
-from kubeflow_informer.apiserver.builtins import BUILTIN_RESOURCES
+from kubeflow_informer.apiserver.builtins import is_builtin
 from kubeflow_informer.apiserver.crd import CRD_RESOURCE, set_crd_status, validate_crd
 from kubeflow_informer.apiserver.registry import ResourceInfo
 
 NAMESPACES = ("", "namespaces")
 PODS = ("", "pods")
 DEPLOYMENTS = ("apps", "deployments")
-_BUILTIN = frozenset(info.group_resource for info in BUILTIN_RESOURCES)
 _SYSTEM_FIELDS = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds")
 
 
@@ -55,7 +54,7 @@ def check_conditional_update(info: ResourceInfo, meta: dict[str, Any], name: str
     status) and CustomResourceDefinitions. Built-in kinds update unconditionally."""
     if meta.get("resourceVersion"):
         return
-    if info.group_resource in _BUILTIN and info.group_resource != CRD_RESOURCE:
+    if is_builtin(info) and info.group_resource != CRD_RESOURCE:
         return
     raise status.invalid(
         info.group,
@@ -103,7 +102,7 @@ _STATUS_METADATA: dict[tuple[str, str], tuple[str, ...]] = {
     ("", "services"): _ALL_METADATA,
     ("", "nodes"): _ALL_METADATA,
     NAMESPACES: _ALL_METADATA,
-    ("apps", "deployments"): ("annotations", "finalizers", "ownerReferences"),
+    DEPLOYMENTS: ("annotations", "finalizers", "ownerReferences"),
     ("apps", "replicasets"): ("annotations", "finalizers", "ownerReferences"),
     ("apps", "statefulsets"): ("annotations", "finalizers", "ownerReferences"),
     ("apps", "daemonsets"): ("annotations", "finalizers", "ownerReferences"),

@@ -15,19 +15,12 @@ from typing import Any
 
 from aiohttp import web
 
-from kubeflow_informer.apiserver.builtins import BUILTIN_RESOURCES
+from kubeflow_informer.apiserver.builtins import is_builtin
 from kubeflow_informer.apiserver.patching.apply import update_managed_fields
 from kubeflow_informer.apiserver.registry import ResourceInfo
 from kubeflow_informer.apiserver.storage import RecordWrite
 
-__all__ = ["field_manager", "is_builtin", "record_write", "schema_kind"]
-
-_BUILTIN = frozenset((i.group, i.plural) for i in BUILTIN_RESOURCES)
-
-
-def is_builtin(info: ResourceInfo) -> bool:
-    """True for the built-in kinds (the only ones with strategic-merge metadata)."""
-    return (info.group, info.plural) in _BUILTIN
+__all__ = ["field_manager", "record_write", "schema_kind"]
 
 
 def schema_kind(info: ResourceInfo) -> str:

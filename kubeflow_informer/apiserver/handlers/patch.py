@@ -22,9 +22,10 @@ from typing import Any
 
 from aiohttp import web
 
+from kubeflow_informer.apiserver.builtins import is_builtin
 from kubeflow_informer.apiserver.handlers.context import ServerState
 from kubeflow_informer.apiserver.handlers.objects import check_body
-from kubeflow_informer.apiserver.handlers.ownership import is_builtin, record_write, schema_kind
+from kubeflow_informer.apiserver.handlers.ownership import record_write, schema_kind
 from kubeflow_informer.apiserver.handlers.params import decode_body, dry_run, parse_bool
 from kubeflow_informer.apiserver.handlers.responses import raw_response, unsupported_media_type
 from kubeflow_informer.apiserver.handlers.routing import ResourcePath
