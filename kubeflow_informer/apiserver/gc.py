@@ -81,12 +81,6 @@ class GarbageCollector:
             old is None or "ownerReferences" not in old.obj["metadata"]
         ):
             return  # the common case: nothing owns it, nothing to index
-        if (
-            old is not None
-            and event_type != EVENT_DELETED
-            and meta.get("ownerReferences") == old.obj["metadata"].get("ownerReferences")
-        ):
-            return  # an update that keeps its owners (most pod updates): the index is current
         new_owners = set() if event_type == EVENT_DELETED else _owner_uids(stored)
         old_owners = _owner_uids(old)
         if new_owners == old_owners:
