@@ -119,8 +119,6 @@ class ControllerMetrics:
         self.total_success = families.total.labels(controller, "success")
 
 
-
-
 _REFLECTOR_COUNTERS: tuple[tuple[str, str, str], ...] = (
     ("lists", "reflector_lists_total", "Total number of LISTs made by the reflector"),
     ("list_pages", "reflector_list_pages_total", "Total number of LIST pages read"),
