@@ -21,7 +21,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-import yaml
 from aiohttp import web
 
 from kubeflow_informer.apiserver.auth import BearerTokenAuth
@@ -215,39 +214,16 @@ class EmbeddedApiServer:
     def kubeconfig(self, *, context: str = "kubeflow-informer", namespace: str = "default"
                    ) -> dict[str, Any]:
         """The kubeconfig document (a dict) pointing at this server."""
-        import base64
+        from kubeflow_informer.config.kubeconfig import kubeconfig_document
 
-        cluster: dict[str, Any] = {"server": self.url}
-        if self.ca_pem is not None:
-            cluster["certificate-authority-data"] = base64.b64encode(self.ca_pem).decode()
-        user: dict[str, Any] = {}
-        if self._token:
-            user["token"] = self._token
-        return {
-            "apiVersion": "v1",
-            "kind": "Config",
-            "clusters": [{"name": context, "cluster": cluster}],
-            "users": [{"name": context, "user": user}],
-            "contexts": [
-                {
-                    "name": context,
-                    "context": {"cluster": context, "user": context, "namespace": namespace},
-                }
-            ],
-            "current-context": context,
-            "preferences": {},
-        }
+        return kubeconfig_document(self.config, context=context, namespace=namespace)
 
     def write_kubeconfig(self, path: str | os.PathLike[str], *, context: str = "kubeflow-informer"
                          ) -> Path:
         """Write a kubeconfig for this server to ``path`` (mode 0600: it may hold the token)."""
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        data = yaml.safe_dump(self.kubeconfig(context=context), sort_keys=False)
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(data)
-        return target
+        from kubeflow_informer.config.kubeconfig import write_kubeconfig
+
+        return write_kubeconfig(self.config, path, context=context)
 
 
 def _bound_port(runner: web.AppRunner) -> int:

@@ -18,6 +18,7 @@ import binascii
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -368,3 +369,54 @@ def load_kubeconfig(
     """
     paths, must_exist = kubeconfig_paths(path)
     return config_from_merged(merge_kubeconfigs(paths, must_exist=must_exist), context)
+
+
+def kubeconfig_document(config: Config, *, context: str = "kubeflow-informer",
+                        namespace: str = "default") -> dict[str, Any]:
+    """A one-context kubeconfig (as a dict) for ``config``'s server and static credentials.
+
+    The inverse of :func:`load_kubeconfig` for what a ``Config`` can carry inline: CA, client
+    certificate, token, basic auth, ``insecure-skip-tls-verify`` and ``tls-server-name``. Used
+    by the embedded server and the envtest launcher to hand kubectl or another process a file.
+    """
+    cluster: dict[str, Any] = {"server": config.server}
+    if config.ca_data is not None:
+        cluster["certificate-authority-data"] = base64.b64encode(config.ca_data).decode()
+    if config.insecure_skip_tls_verify:
+        cluster["insecure-skip-tls-verify"] = True
+    if config.tls_server_name:
+        cluster["tls-server-name"] = config.tls_server_name
+    user: dict[str, Any] = {}
+    if config.token:
+        user["token"] = config.token
+    if config.client_cert_data and config.client_key_data:
+        user["client-certificate-data"] = base64.b64encode(config.client_cert_data).decode()
+        user["client-key-data"] = base64.b64encode(config.client_key_data).decode()
+    if config.username is not None:
+        user["username"] = config.username
+        user["password"] = config.password or ""
+    return {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": context, "cluster": cluster}],
+        "users": [{"name": context, "user": user}],
+        "contexts": [
+            {"name": context, "context": {"cluster": context, "user": context,
+                                          "namespace": namespace}}
+        ],
+        "current-context": context,
+        "preferences": {},
+    }
+
+
+def write_kubeconfig(config: Config, path: str | os.PathLike[str], *,
+                     context: str = "kubeflow-informer", namespace: str = "default") -> Path:
+    """Write :func:`kubeconfig_document` to ``path``, mode 0600 (it may hold credentials)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    data = yaml.safe_dump(kubeconfig_document(config, context=context, namespace=namespace),
+                          sort_keys=False)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(data)
+    return target

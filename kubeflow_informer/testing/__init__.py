@@ -1,10 +1,42 @@
-"""Test helpers for users of kubeflow_informer: pytest fixtures around the embedded API server.
+"""Testing helpers for users of kubeflow_informer: a real control plane, pytest fixtures for the
+embedded and the real API server, and :func:`eventually`.
 
-``pytest_plugins = ["kubeflow_informer.testing"]`` in a ``conftest.py`` makes the
-``embedded_apiserver`` and ``api_client`` fixtures (and the ``embedded_apiserver`` marker)
-available; see :mod:`kubeflow_informer.testing.fixtures`.
+The pytest plugin (:mod:`kubeflow_informer.testing.fixtures`) is registered through the
+``pytest11`` entry point: with ``pip install 'kubeflow-informer[testing]'`` its fixtures
+(``apiserver``, ``apiserver_client``, ``control_plane``, ``embedded_apiserver``,
+``api_client``) are available to every test. Names load on first use (PEP 562), so importing
+this package does not start pytest machinery or the embedded server.
 """
 
-from kubeflow_informer.testing.fixtures import api_client, embedded_apiserver, pytest_configure
+from __future__ import annotations
 
-__all__ = ["api_client", "embedded_apiserver", "pytest_configure"]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kubeflow_informer.testing.envtest import ControlPlane, EnvtestError, find_assets
+    from kubeflow_informer.testing.eventually import eventually
+    from kubeflow_informer.testing.fixtures import ApiServer
+
+__all__ = ["ApiServer", "ControlPlane", "EnvtestError", "eventually", "find_assets"]
+
+_WHERE = {
+    "ControlPlane": "kubeflow_informer.testing.envtest",
+    "EnvtestError": "kubeflow_informer.testing.envtest",
+    "find_assets": "kubeflow_informer.testing.envtest",
+    "eventually": "kubeflow_informer.testing.eventually",
+    "ApiServer": "kubeflow_informer.testing.fixtures",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

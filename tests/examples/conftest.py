@@ -1,12 +1,3 @@
-"""Fixtures of the pod-detector tests: the library's embedded-server fixtures, as a user uses them.
-
-A top-level ``conftest.py`` would say ``pytest_plugins = ["kubeflow_informer.testing"]``; pytest
-refuses ``pytest_plugins`` in a nested conftest, so this one imports the fixtures and the marker
-hook instead (the same objects).
-"""
-
-from __future__ import annotations
-
-from kubeflow_informer.testing import api_client, embedded_apiserver, pytest_configure
-
-__all__ = ["api_client", "embedded_apiserver", "pytest_configure"]
+"""The pod-detector tests use the library's own pytest plugin (``embedded_apiserver``,
+``api_client``, ``apiserver``), registered by the package's ``pytest11`` entry point, exactly
+as a user's project gets it from ``pip install 'kubeflow-informer[testing]'``."""

@@ -15,7 +15,6 @@ import yaml
 from kubeflow_informer import cli
 from kubeflow_informer.apiserver import EmbeddedApiServer
 from kubeflow_informer.client import ApiClient
-from kubeflow_informer.testing import api_client, embedded_apiserver  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -57,7 +56,7 @@ async def test_apiserver_subcommand_serves_until_sigterm(tmp_path: Path) -> None
 
 
 async def test_fixtures_give_a_server_and_a_connected_client(
-    embedded_apiserver: EmbeddedApiServer, api_client: ApiClient  # noqa: F811
+    embedded_apiserver: EmbeddedApiServer, api_client: ApiClient
 ) -> None:
     pods = api_client.resource("v1", "pods")
     await pods.create(
@@ -71,7 +70,7 @@ async def test_fixtures_give_a_server_and_a_connected_client(
 
 @pytest.mark.embedded_apiserver(token="fixture-token", tls=True)
 async def test_fixture_marker_configures_the_server(
-    embedded_apiserver: EmbeddedApiServer, api_client: ApiClient  # noqa: F811
+    embedded_apiserver: EmbeddedApiServer, api_client: ApiClient
 ) -> None:
     assert embedded_apiserver.url.startswith("https://")
     namespaces = await api_client.resource("v1", "namespaces").list()
