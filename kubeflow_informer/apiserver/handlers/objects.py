@@ -123,7 +123,8 @@ async def handle_create(
     request: web.Request, state: ServerState, target: ResourcePath
 ) -> web.Response:
     """POST to a collection: 201 with the created object."""
-    obj = check_body(target.info, await decode_object(request), target.namespace, None)
+    body = await decode_object(request, target.info.kind)
+    obj = check_body(target.info, body, target.namespace, None)
     stored = state.storage.create(
         target.info, obj, namespace=target.namespace, dry_run=dry_run(request),
         record=record_write(request, target.info, None),
@@ -137,7 +138,8 @@ async def handle_update(
     """PUT one object or its ``status``: 200 with the new version (422 without a
     resourceVersion for the kinds that refuse unconditional updates)."""
     assert target.name is not None
-    obj = check_body(target.info, await decode_object(request), target.namespace, target.name)
+    body = await decode_object(request, target.info.kind)
+    obj = check_body(target.info, body, target.namespace, target.name)
     check_conditional_update(target.info, obj["metadata"], target.name)
     stored = state.storage.update(
         target.info,
@@ -157,7 +159,8 @@ async def handle_finalize(
     """PUT ``namespaces/{name}/finalize``: only ``spec.finalizers`` is taken from the body, as
     the real namespace finalize endpoint does."""
     assert target.name is not None
-    body = check_body(target.info, await decode_object(request), None, target.name)
+    decoded = await decode_object(request, target.info.kind)
+    body = check_body(target.info, decoded, None, target.name)
     current = state.storage.get(target.info, None, target.name)
     obj = dict(current.obj)
     obj["metadata"] = dict(current.obj["metadata"])

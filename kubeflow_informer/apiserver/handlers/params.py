@@ -14,11 +14,20 @@ import yaml
 from aiohttp import web
 
 from kubeflow_informer.apiserver.handlers.responses import unsupported_media_type
-from kubeflow_informer.apiserver.status import bad_request
+from kubeflow_informer.apiserver.protobuf import (
+    MAGIC,
+    PROTOBUF,
+    UnsupportedProtobuf,
+    WireError,
+)
+from kubeflow_informer.apiserver.protobuf import (
+    decode_object as decode_protobuf,
+)
+from kubeflow_informer.apiserver.status import bad_request, status_error
 from kubeflow_informer.selectors import FieldSelector, LabelSelector, SelectorError
 
 _BODY_TYPES = frozenset({"application/json", "application/octet-stream", ""})
-_ACCEPTED_BODY_TYPES = ("application/json", "application/yaml")
+_ACCEPTED_BODY_TYPES = ("application/json", "application/yaml", PROTOBUF)
 
 __all__ = [
     "ListParams",
@@ -115,18 +124,23 @@ def parse_list_params(request: web.Request, *, name: str | None = None) -> ListP
     )
 
 
-async def decode_body(request: web.Request, *, yaml_ok: bool = True, check_type: bool = True
-                      ) -> Any:
-    """The request body as JSON (or YAML when the Content-Type says so); 400 when undecodable.
+async def decode_body(request: web.Request, *, yaml_ok: bool = True, check_type: bool = True,
+                      kind: str | None = None) -> Any:
+    """The request body as JSON, YAML or Kubernetes protobuf, by its Content-Type; 400 when
+    undecodable.
 
-    With ``check_type`` a Content-Type other than JSON or YAML is a 415 (patch handlers, which
-    checked the patch media type themselves, pass False)."""
+    With ``check_type`` another Content-Type is a 415 (patch handlers, which checked the patch
+    media type themselves, pass False). A protobuf body becomes the same dict as its JSON form
+    (``apiserver/protobuf``); one of a kind the field tables do not cover is a 415 that names
+    the kind and how to send JSON instead. ``kind`` is the resource's kind, for the 400 wording.
+    """
     data = await request.read()
     if not data:
         raise bad_request("the request body is empty")
     content_type = request.content_type
+    if content_type == PROTOBUF and check_type:
+        return _decode_protobuf(data, kind)
     if check_type and content_type not in _BODY_TYPES and not (yaml_ok and "yaml" in content_type):
-        # e.g. protobuf: client-go falls back to JSON when the server answers 415
         raise unsupported_media_type(content_type, _ACCEPTED_BODY_TYPES)
     try:
         if yaml_ok and "yaml" in content_type:
@@ -136,9 +150,32 @@ async def decode_body(request: web.Request, *, yaml_ok: bool = True, check_type:
         raise bad_request(f"the request body could not be decoded: {exc}") from None
 
 
-async def decode_object(request: web.Request) -> dict[str, Any]:
+def _decode_protobuf(data: bytes, kind: str | None) -> dict[str, Any]:
+    expected = f" (must be of type {kind})" if kind else ""
+    if not data.startswith(MAGIC):
+        # the real server's wording, prefix bytes in hex included
+        raise bad_request(
+            f"the object provided is unrecognized{expected}: provided data does not appear to "
+            f"be a protobuf message, expected prefix {list(MAGIC)} ({data[:len(MAGIC)].hex()})"
+        )
+    try:
+        return decode_protobuf(data)
+    except WireError as exc:
+        raise bad_request(f"the object provided is unrecognized{expected}: {exc}") from None
+    except UnsupportedProtobuf as exc:
+        raise status_error(
+            415,
+            "UnsupportedMediaType",
+            f"the embedded API server has no protobuf field table for {exc.what}: send this "
+            f"body as application/json instead (kubectl: write the object with "
+            f"'--dry-run=client -o json' and pipe it to 'kubectl create -f -'; client-go: "
+            f"rest.Config.ContentType = \"application/json\")",
+        ) from None
+
+
+async def decode_object(request: web.Request, kind: str | None = None) -> dict[str, Any]:
     """The request body as an object (a JSON object); 400 otherwise."""
-    body = await decode_body(request)
+    body = await decode_body(request, kind=kind)
     if not isinstance(body, dict):
         raise bad_request("the request body must be a JSON object")
     return body

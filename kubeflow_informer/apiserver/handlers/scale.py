@@ -96,7 +96,7 @@ async def handle_scale(
     if request.method == "GET":
         return json_response(scale_of(info, current.obj))
     if request.method == "PUT":
-        scale = await decode_object(request)
+        scale = await decode_object(request, "Scale")
     else:
         if request.content_type == APPLY_PATCH:
             raise unsupported_media_type(APPLY_PATCH, ("application/merge-patch+json",))
