@@ -48,6 +48,16 @@ BUILTIN_RESOURCES: tuple[ResourceInfo, ...] = (
         subresources=frozenset({"status", "log"}),
         categories=("all",),
     ),
+    ResourceInfo(
+        "",
+        "v1",
+        "resourcequotas",
+        "resourcequota",
+        "ResourceQuota",
+        True,
+        ("quota",),
+        subresources=frozenset({"status"}),
+    ),
     ResourceInfo("", "v1", "secrets", "secret", "Secret", True),
     ResourceInfo("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", True, ("sa",)),
     ResourceInfo(
@@ -119,6 +129,17 @@ BUILTIN_RESOURCES: tuple[ResourceInfo, ...] = (
         subresources=frozenset({"status"}),
         categories=("all",),
     ),
+    ResourceInfo(
+        "batch",
+        "v1",
+        "cronjobs",
+        "cronjob",
+        "CronJob",
+        True,
+        ("cj",),
+        subresources=frozenset({"status"}),
+        categories=("all",),
+    ),
     ResourceInfo("coordination.k8s.io", "v1", "leases", "lease", "Lease", True),
     ResourceInfo(
         "apiextensions.k8s.io",
@@ -131,6 +152,52 @@ BUILTIN_RESOURCES: tuple[ResourceInfo, ...] = (
         subresources=frozenset({"status"}),
         categories=("api-extensions",),
     ),
+)
+
+# Plain storage (nothing in the server acts on them), served so that ``kubectl create
+# role|rolebinding|clusterrole|clusterrolebinding|pdb|priorityclass|ingress`` and ``kubectl
+# autoscale`` work; discovery fields as kube-apiserver 1.36 lists them.
+BUILTIN_RESOURCES += (
+    ResourceInfo(
+        "autoscaling",
+        "v1",
+        "horizontalpodautoscalers",
+        "horizontalpodautoscaler",
+        "HorizontalPodAutoscaler",
+        True,
+        ("hpa",),
+        subresources=frozenset({"status"}),
+        categories=("all",),
+    ),
+    ResourceInfo(
+        "networking.k8s.io",
+        "v1",
+        "ingresses",
+        "ingress",
+        "Ingress",
+        True,
+        ("ing",),
+        subresources=frozenset({"status"}),
+    ),
+    ResourceInfo(
+        "policy",
+        "v1",
+        "poddisruptionbudgets",
+        "poddisruptionbudget",
+        "PodDisruptionBudget",
+        True,
+        ("pdb",),
+        subresources=frozenset({"status"}),
+    ),
+    ResourceInfo("rbac.authorization.k8s.io", "v1", "clusterrolebindings",
+                 "clusterrolebinding", "ClusterRoleBinding", False),
+    ResourceInfo("rbac.authorization.k8s.io", "v1", "clusterroles", "clusterrole",
+                 "ClusterRole", False),
+    ResourceInfo("rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding",
+                 "RoleBinding", True),
+    ResourceInfo("rbac.authorization.k8s.io", "v1", "roles", "role", "Role", True),
+    ResourceInfo("scheduling.k8s.io", "v1", "priorityclasses", "priorityclass",
+                 "PriorityClass", False, ("pc",)),
 )
 
 # Resources whose names must be DNS-1123 labels (63 chars, no dots) rather than subdomains.

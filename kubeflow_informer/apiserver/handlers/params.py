@@ -151,17 +151,21 @@ async def decode_body(request: web.Request, *, yaml_ok: bool = True, check_type:
 
 
 def _decode_protobuf(data: bytes, kind: str | None) -> dict[str, Any]:
+    # the real server's wording: up to 30 bytes of the body in hex
     expected = f" (must be of type {kind})" if kind else ""
+    unrecognized = f"the object provided is unrecognized{expected}"
+    shown = data[:30].hex() + (" ..." if len(data) > 30 else "")
     if not data.startswith(MAGIC):
-        # the real server's wording, prefix bytes in hex included
         raise bad_request(
-            f"the object provided is unrecognized{expected}: provided data does not appear to "
-            f"be a protobuf message, expected prefix {list(MAGIC)} ({data[:len(MAGIC)].hex()})"
+            f"{unrecognized}: provided data does not appear to be a protobuf message, expected "
+            f"prefix [{' '.join(str(b) for b in MAGIC)}] ({shown})"
         )
+    if len(data) == len(MAGIC):
+        raise bad_request(f"{unrecognized}: empty body ({shown})")
     try:
         return decode_protobuf(data)
     except WireError as exc:
-        raise bad_request(f"the object provided is unrecognized{expected}: {exc}") from None
+        raise bad_request(f"{unrecognized}: {exc}") from None
     except UnsupportedProtobuf as exc:
         raise status_error(
             415,

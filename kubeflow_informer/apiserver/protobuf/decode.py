@@ -69,6 +69,8 @@ def decode_object(body: bytes) -> dict[str, Any]:
             raw = value
         elif number == 3:
             content_encoding = _string(value)
+    if not kind:
+        raise WireError("Object 'Kind' is missing in the protobuf envelope")
     if content_encoding:
         raise UnsupportedProtobuf(f"contentEncoding {content_encoding!r}")
     message = _message_for(api_version, kind)

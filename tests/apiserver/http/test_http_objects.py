@@ -77,13 +77,6 @@ async def test_body_name_different_from_the_url_is_400(http: aiohttp.ClientSessi
         assert response.status == 400
 
 
-async def test_protobuf_body_is_415_unsupported_media_type(http: aiohttp.ClientSession) -> None:
-    headers = {"Content-Type": "application/vnd.kubernetes.protobuf"}
-    async with http.post(PODS, data=b"k8s\x00", headers=headers) as response:
-        body = await response.json()
-    assert (response.status, body["reason"]) == (415, "UnsupportedMediaType")
-
-
 async def test_dry_run_create_stores_nothing(http: aiohttp.ClientSession) -> None:
     async with http.post(PODS, json=pod("a"), params={"dryRun": "All"}) as response:
         assert response.status == 201
