@@ -275,3 +275,129 @@ FULL_OBJECTS: list[dict[str, Any]] = [
     DEPLOYMENT, JOB, CRONJOB, SERVICE, INGRESS, PDB, ROLE, ROLE_BINDING, QUOTA,
     SERVICE_ACCOUNT, CONFIG_MAP, STATEFUL_SET, LEASE,
 ]
+
+POD: dict[str, Any] = {
+    "apiVersion": "v1", "kind": "Pod",
+    "metadata": {"name": "full-pod", "labels": LABELS},
+    "spec": {**POD_SPEC, "schedulingGates": [{"name": "example.com/gate"}],
+             "os": {"name": "linux"}, "setHostnameAsFQDN": False},
+}
+
+DAEMON_SET: dict[str, Any] = {
+    "apiVersion": "apps/v1", "kind": "DaemonSet",
+    "metadata": {"name": "full-ds"},
+    "spec": {"selector": {"matchLabels": LABELS}, "minReadySeconds": 2,
+             "revisionHistoryLimit": 3,
+             "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {
+                 "maxUnavailable": 1, "maxSurge": 0}},
+             "template": {"metadata": {"labels": LABELS}, "spec": {"containers": [
+                 {"name": "agent", "image": "busybox", "resources": {}}]}}},
+}
+
+REPLICA_SET: dict[str, Any] = {
+    "apiVersion": "apps/v1", "kind": "ReplicaSet",
+    "metadata": {"name": "full-rs"},
+    "spec": {"replicas": 0, "minReadySeconds": 1, "selector": {"matchLabels": LABELS},
+             "template": {"metadata": {"labels": LABELS}, "spec": {"containers": [
+                 {"name": "c", "image": "busybox", "resources": {}}]}}},
+}
+
+EVENT: dict[str, Any] = {
+    "apiVersion": "v1", "kind": "Event",
+    "metadata": {"name": "full-pod.1"},
+    "involvedObject": {"kind": "Pod", "name": "full-pod", "apiVersion": "v1",
+                       "fieldPath": "spec.containers{app}"},
+    "reason": "Started", "message": "started", "source": {"component": "kubelet",
+                                                          "host": "node-1"},
+    "firstTimestamp": "2024-05-06T07:08:09Z", "lastTimestamp": "2024-05-06T07:08:19Z",
+    "count": 2, "type": "Normal", "reportingComponent": "kubelet", "reportingInstance": "node-1",
+}
+
+ENDPOINTS: dict[str, Any] = {
+    "apiVersion": "v1", "kind": "Endpoints",
+    "metadata": {"name": "full-ep"},
+    "subsets": [{"addresses": [{"ip": "10.1.2.3", "hostname": "a", "nodeName": "node-1",
+                                "targetRef": {"kind": "Pod", "name": "p"}}],
+                 "notReadyAddresses": [{"ip": "10.1.2.4"}],
+                 "ports": [{"name": "http", "port": 80, "protocol": "TCP",
+                            "appProtocol": "http"}]}],
+}
+
+HPA: dict[str, Any] = {
+    "apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler",
+    "metadata": {"name": "full-hpa"},
+    "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "full"},
+             "minReplicas": 1, "maxReplicas": 5, "targetCPUUtilizationPercentage": 80},
+}
+
+PRIORITY_CLASS: dict[str, Any] = {
+    "apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+    "metadata": {"name": "full-pc"}, "value": 1000,
+    "description": "full", "preemptionPolicy": "PreemptLowerPriority",
+}
+
+CLUSTER_ROLE: dict[str, Any] = {
+    "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+    "metadata": {"name": "full-cr"},
+    "rules": [{"verbs": ["get"], "nonResourceURLs": ["/healthz", "/metrics"]}],
+    "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"team": "a"}}]},
+}
+
+CLUSTER_ROLE_BINDING: dict[str, Any] = {
+    "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+    "metadata": {"name": "full-crb"},
+    "subjects": [{"kind": "Group", "apiGroup": "rbac.authorization.k8s.io", "name": "devs"}],
+    "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+}
+
+NAMESPACE: dict[str, Any] = {
+    "apiVersion": "v1", "kind": "Namespace",
+    "metadata": {"name": "full-ns", "labels": LABELS},
+    "spec": {"finalizers": ["kubernetes"]},
+}
+
+SECRET: dict[str, Any] = {
+    "apiVersion": "v1", "kind": "Secret",
+    "metadata": {"name": "full-secret"},
+    "type": "kubernetes.io/dockerconfigjson", "immutable": True,
+    "data": {".dockerconfigjson": "eyJhdXRocyI6e319"},
+}
+
+FULL_OBJECTS += [
+    POD, DAEMON_SET, REPLICA_SET, EVENT, ENDPOINTS, HPA, PRIORITY_CLASS, CLUSTER_ROLE,
+    CLUSTER_ROLE_BINDING, NAMESPACE, SECRET,
+]
+
+# Statuses as controllers write them (PUT .../status): (object, its status).
+STATUSES: list[tuple[dict[str, Any], dict[str, Any]]] = [
+    (REPLICA_SET, {"replicas": 3, "fullyLabeledReplicas": 3, "readyReplicas": 2,
+                   "availableReplicas": 1, "observedGeneration": 1, "conditions": [
+                       {"type": "ReplicaFailure", "status": "True",
+                        "lastTransitionTime": "2024-05-06T07:08:09Z", "reason": "Quota",
+                        "message": "exceeded"}]}),
+    (DEPLOYMENT, {"observedGeneration": 1, "replicas": 4, "updatedReplicas": 3,
+                  "readyReplicas": 2, "availableReplicas": 2, "unavailableReplicas": 2,
+                  "collisionCount": 0, "conditions": [
+                      {"type": "Progressing", "status": "True",
+                       "lastUpdateTime": "2024-05-06T07:08:09Z",
+                       "lastTransitionTime": "2024-05-06T07:08:09Z",
+                       "reason": "NewReplicaSetAvailable", "message": "ok"}]}),
+    (JOB, {"startTime": "2024-05-06T07:08:09Z", "active": 1, "ready": 0, "terminating": 0,
+           "uncountedTerminatedPods": {}}),
+    (SERVICE, {"conditions": [
+        {"type": "Ready", "status": "True", "observedGeneration": 1,
+         "lastTransitionTime": "2024-05-06T07:08:09Z", "reason": "Ok", "message": ""}]}),
+    (POD, {"phase": "Running", "conditions": [
+               {"type": "Ready", "status": "True", "lastTransitionTime": "2024-05-06T07:08:09Z"}],
+           "hostIP": "192.0.2.7", "hostIPs": [{"ip": "192.0.2.7"}], "podIP": "10.1.2.3",
+           "podIPs": [{"ip": "10.1.2.3"}], "startTime": "2024-05-06T07:08:09Z",
+           "qosClass": "Burstable",
+           "containerStatuses": [{"name": "app", "ready": True, "restartCount": 0,
+                                  "image": "nginx:1.25", "imageID": "docker.io/nginx@sha256:0",
+                                  "containerID": "containerd://abc", "started": True,
+                                  "state": {"running": {"startedAt": "2024-05-06T07:08:10Z"}},
+                                  "lastState": {"terminated": {
+                                      "exitCode": 0, "reason": "Completed",
+                                      "startedAt": "2024-05-06T07:00:00Z",
+                                      "finishedAt": "2024-05-06T07:08:00Z"}}}]}),
+]
