@@ -32,7 +32,7 @@ CONTAINER: dict[str, Any] = {
     "resources": {"limits": {"cpu": "500m", "memory": "128Mi"},
                   "requests": {"cpu": "250m", "memory": "64Mi"}},
     "volumeMounts": [{"name": "config", "mountPath": "/etc/config", "readOnly": True,
-                      "subPath": "app.conf"},
+                      "subPath": "app.conf", "recursiveReadOnly": "Disabled"},
                      {"name": "scratch", "mountPath": "/scratch",
                       "mountPropagation": "HostToContainer"}],
     "livenessProbe": {"httpGet": {"path": "/healthz", "port": 80, "scheme": "HTTP",
@@ -51,7 +51,9 @@ CONTAINER: dict[str, Any] = {
                         "privileged": False, "runAsUser": 0, "runAsGroup": 0,
                         "runAsNonRoot": False, "readOnlyRootFilesystem": True,
                         "allowPrivilegeEscalation": False,
-                        "seccompProfile": {"type": "RuntimeDefault"}},
+                        "seccompProfile": {"type": "RuntimeDefault"},
+                        "appArmorProfile": {"type": "RuntimeDefault"}},
+    "resizePolicy": [{"resourceName": "cpu", "restartPolicy": "NotRequired"}],
     "stdin": True,
     "tty": True,
 }
@@ -96,7 +98,10 @@ POD_SPEC: dict[str, Any] = {
                         "sysctls": [{"name": "net.ipv4.ip_local_port_range",
                                      "value": "1024 65535"}],
                         "fsGroupChangePolicy": "OnRootMismatch",
-                        "seccompProfile": {"type": "RuntimeDefault"}},
+                        "supplementalGroupsPolicy": "Merge",
+                        "seLinuxChangePolicy": "Recursive",
+                        "seccompProfile": {"type": "RuntimeDefault"},
+                        "appArmorProfile": {"type": "Unconfined"}},
     "imagePullSecrets": [{"name": "registry"}],
     "hostname": "full",
     "subdomain": "headless",
@@ -110,7 +115,8 @@ POD_SPEC: dict[str, Any] = {
         "podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
             {"weight": 100, "podAffinityTerm": {
                 "labelSelector": {"matchLabels": LABELS},
-                "topologyKey": "kubernetes.io/hostname"}}]},
+                "topologyKey": "kubernetes.io/hostname",
+                "matchLabelKeys": ["pod-template-hash"], "mismatchLabelKeys": ["tenant"]}}]},
     },
     "schedulerName": "default-scheduler",
     "tolerations": [{"key": "dedicated", "operator": "Equal", "value": "gpu",
@@ -147,6 +153,7 @@ JOB: dict[str, Any] = {
     "spec": {"parallelism": 0, "completions": 3, "completionMode": "Indexed",
              "backoffLimitPerIndex": 1, "maxFailedIndexes": 1, "activeDeadlineSeconds": 60,
              "ttlSecondsAfterFinished": 0, "suspend": True, "podReplacementPolicy": "Failed",
+             "managedBy": "kubernetes.io/job-controller",
              "podFailurePolicy": {"rules": [
                  {"action": "FailJob", "onExitCodes": {"containerName": "main",
                                                        "operator": "In", "values": [42]}},
@@ -183,7 +190,8 @@ SERVICE: dict[str, Any] = {
              "sessionAffinityConfig": {"clientIP": {"timeoutSeconds": 60}},
              "externalTrafficPolicy": "Local", "internalTrafficPolicy": "Cluster",
              "publishNotReadyAddresses": True, "externalIPs": ["192.0.2.10"],
-             "ipFamilyPolicy": "SingleStack", "ipFamilies": ["IPv4"]},
+             "ipFamilyPolicy": "SingleStack", "ipFamilies": ["IPv4"],
+             "trafficDistribution": "PreferClose"},
 }
 
 INGRESS: dict[str, Any] = {
@@ -280,7 +288,11 @@ POD: dict[str, Any] = {
     "apiVersion": "v1", "kind": "Pod",
     "metadata": {"name": "full-pod", "labels": LABELS},
     "spec": {**POD_SPEC, "schedulingGates": [{"name": "example.com/gate"}],
-             "os": {"name": "linux"}, "setHostnameAsFQDN": False},
+             "os": {"name": "linux"}, "setHostnameAsFQDN": False,
+             "containers": [{**CONTAINER, "resources": {
+                 **CONTAINER["resources"], "claims": [{"name": "gpu"}]}}],
+             "resourceClaims": [{"name": "gpu", "resourceClaimTemplateName": "gpu-template"}],
+             "resources": {"limits": {"cpu": "2", "memory": "1Gi"}}},
 }
 
 DAEMON_SET: dict[str, Any] = {
