@@ -1,7 +1,9 @@
 """Protobuf bodies captured from kubectl 1.32 talking to kube-apiserver 1.36 (the real bytes
 ``kubectl create job --from=cronjob/cj1``, ``create deployment d3 --replicas=0``, ``create
 ingress in2 --rule=/path*=svc1:http``, ``auth can-i get pods`` and ``create pdb pdb3
---min-available=50%`` sent), kept as hex for the decoder's unit tests."""
+--min-available=50%``, ``create token sa1 --duration=1h --audience=x --audience=y
+--bound-object-kind=Secret --bound-object-name=s1`` and ``auth whoami`` sent), kept as hex for
+the decoder's unit tests."""
 
 from __future__ import annotations
 
@@ -36,4 +38,13 @@ PDB_PERCENT = bytes.fromhex(
     "6b3873000a200a09706f6c6963792f76311213506f6444697372757074696f6e427564676574123e0a170a04"
     "7064623312001a0363617022002a0032003800420012170a09080110001a03353025120a0a080a0361707012"
     "01791a0a080018002000280030001a002200"
+)
+CREATE_TOKEN = bytes.fromhex(
+    "6b3873000a280a1861757468656e7469636174696f6e2e6b38732e696f2f7631120c546f6b656e5265717565"
+    "737412370a100a0012001a0022002a00320038004200121d0a01780a01791a120a0653656372657412027631"
+    "1a027331220020901c1a040a0012001a002200"
+)
+WHOAMI = bytes.fromhex(
+    "6b3873000a2d0a1861757468656e7469636174696f6e2e6b38732e696f2f7631121153656c665375626a6563"
+    "74526576696577121a0a100a0012001a0022002a0032003800420012060a040a0012001a002200"
 )

@@ -146,6 +146,19 @@ def test_kubectl_auth_can_i_sends_a_self_subject_access_review() -> None:
         "namespace": "default", "verb": "get", "resource": "pods"}}
 
 
+def test_kubectl_create_token_sends_the_spec_the_real_server_reads() -> None:
+    # the spec kube-apiserver 1.36 answered for these very bytes
+    assert decode_object(kubectl_bodies.CREATE_TOKEN)["spec"] == {
+        "audiences": ["x", "y"], "expirationSeconds": 3600,
+        "boundObjectRef": {"kind": "Secret", "apiVersion": "v1", "name": "s1"}}
+
+
+def test_kubectl_auth_whoami_sends_an_empty_self_subject_review() -> None:
+    assert decode_object(kubectl_bodies.WHOAMI) == {
+        "apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview", "metadata": {},
+        "status": {"userInfo": {}}}
+
+
 def test_every_kind_names_an_existing_message() -> None:
     assert all(name in MESSAGES for name in KINDS.values())
 
