@@ -22,7 +22,7 @@ from typing import Any
 
 import orjson
 
-from kubeflow_informer.apiserver.protobuf.schema import Field, Message
+from kubeflow_informer.apiserver.protobuf.schema import SCALARS, Field, Message
 from kubeflow_informer.apiserver.protobuf.tables import KINDS, MESSAGES
 from kubeflow_informer.apiserver.protobuf.wire import (
     FIXED64,
@@ -99,11 +99,11 @@ def _decode(data: memoryview, message: Message) -> dict[str, Any]:
             out.setdefault(field.json_name, {})[key] = item
         elif field.repeated:
             values = out.setdefault(field.json_name, [])
-            if wire_type == LENGTH and field.type in _WIRE_TYPES:
-                values.extend(_scalar(field, _WIRE_TYPES[field.type], v)
-                              for v in packed_varints(_length(value, field)))
+            if wire_type == LENGTH and field.type in _WIRE_TYPES:  # a packed repeated scalar
+                values.extend(_packed(field, _length(value, field)))
             else:
-                values.append(_value(field, wire_type, value))
+                item = _value(field, wire_type, value)
+                values.append(None if item is _ABSENT else item)
         elif field.inline:
             out.update(_decode(_length(value, field), MESSAGES[field.type]))
         else:
@@ -116,7 +116,15 @@ def _decode(data: memoryview, message: Message) -> dict[str, Any]:
 
 
 def _is_zero(field: Field, value: Any) -> bool:
-    return field.type in ("s", "i", "b", "y", "f") and not value
+    return field.type in SCALARS and not value
+
+
+def _packed(field: Field, data: memoryview) -> list[Any]:
+    if field.type == "f":
+        if len(data) % 8:
+            raise WireError(f"field {field.json_name}: packed doubles of {len(data)} bytes")
+        return [struct.unpack_from("<d", data, offset)[0] for offset in range(0, len(data), 8)]
+    return [_scalar(field, VARINT, v) for v in packed_varints(data)]
 
 
 def _length(value: int | memoryview, field: Field) -> memoryview:
@@ -154,6 +162,8 @@ def _value(field: Field, wire_type: int, value: int | memoryview) -> Any:
 
 
 def _map_entry(data: memoryview, field: Field) -> tuple[str, Any]:
+    """One ``key=1``/``value=2`` entry; a missing value is the value type's zero, and a zero
+    Time is ``null``, as Go's JSON writes a map value of ``metav1.Time{}``."""
     key = ""
     item: Any = None
     for number, wire_type, value in fields(data):
@@ -161,9 +171,9 @@ def _map_entry(data: memoryview, field: Field) -> tuple[str, Any]:
             key = _string(_length(value, field))
         elif number == 2:
             item = _value(field, wire_type, value)
-    if item is None or item is _ABSENT:  # a value-less entry is the value type's zero
-        item = _value(field, LENGTH if field.type not in _WIRE_TYPES else VARINT,
-                      memoryview(b"") if field.type not in _WIRE_TYPES else 0)
+    if item is None:
+        item = (_scalar(field, _WIRE_TYPES[field.type], 0) if field.type in _WIRE_TYPES
+                else _value(field, LENGTH, memoryview(b"")))
     return key, None if item is _ABSENT else item
 
 

@@ -96,6 +96,20 @@ def test_an_empty_time_message_is_go_zero_time_so_absent() -> None:
     assert obj["metadata"] == {"name": "x"}
 
 
+def test_packed_repeated_ints_decode_like_unpacked_ones() -> None:
+    context = b"\x22\x03" + varint(1000)[:2] + b"\x05"  # supplementalGroups: packed [1000, 5]
+    spec = b"\x72" + varint(len(context)) + context  # PodSpec.securityContext = 14
+    pod = envelope("v1", "Pod", b"\x12" + varint(len(spec)) + spec)
+    assert decode_object(pod)["spec"]["securityContext"] == {"supplementalGroups": [1000, 5]}
+
+
+def test_a_zero_time_in_a_map_is_null_as_go_writes_it() -> None:
+    entry = b"\x0a\x01p" + b"\x12\x00"  # disruptedPods["p"] = metav1.Time{}
+    status = b"\x12" + varint(len(entry)) + entry
+    pdb = envelope("policy/v1", "PodDisruptionBudget", b"\x1a" + varint(len(status)) + status)
+    assert decode_object(pdb)["status"] == {"disruptedPods": {"p": None}}
+
+
 @pytest.mark.parametrize(("nanoseconds", "text"), [
     (0, "0s"), (1, "1ns"), (1500, "1.5µs"), (300_000_000, "300ms"), (1_500_000_000, "1.5s"),
     (90_000_000_000, "1m30s"), (3_600_000_000_000, "1h0m0s"), (-2_000_000_000, "-2s"),
