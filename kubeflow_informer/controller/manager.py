@@ -38,7 +38,6 @@ from kubeflow_informer.cache.delta_fifo import Transform
 from kubeflow_informer.client import ApiClient
 from kubeflow_informer.controller.controller import Controller, stop_all
 from kubeflow_informer.controller.events import EventRecorder
-from kubeflow_informer.controller.health import ProbeServer
 from kubeflow_informer.controller.leader_election import LeaderElectionConfig, LeaderElector
 from kubeflow_informer.controller.metrics import informer_collector
 from kubeflow_informer.controller.reconciler import ReconcilerContext
@@ -47,6 +46,7 @@ from kubeflow_informer.metrics import Gauge, MetricFamily, Registry
 
 if TYPE_CHECKING:
     from kubeflow_informer.config import Config
+    from kubeflow_informer.controller.health import ProbeServer
 
 logger = logging.getLogger(__name__)
 
@@ -224,6 +224,10 @@ class Manager:
         self._collector = informer_collector(self._factory)
         self.registry.register_collector(self._collector)
         if self.metrics_port is not None:
+            # Imported here: the HTTP server side of aiohttp (aiohttp.web) is only worth loading
+            # for a manager that serves probes and metrics.
+            from kubeflow_informer.controller.health import ProbeServer
+
             self._probe = ProbeServer(
                 self.registry,
                 host=self.metrics_host,
