@@ -26,6 +26,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from kubeflow_informer.errors import KubeflowInformerError
+
 __all__ = [
     "FieldSelector",
     "LabelSelector",
@@ -37,7 +39,7 @@ __all__ = [
 ]
 
 
-class SelectorError(ValueError):
+class SelectorError(KubeflowInformerError, ValueError):
     """A label or field selector that cannot be parsed or is not valid."""
 
 

@@ -13,7 +13,13 @@ from kubeflow_informer.cache.delta_fifo import (
 )
 from kubeflow_informer.cache.factory import SharedInformerFactory
 from kubeflow_informer.cache.handlers import FuncHandler, HandlerRegistration, ResourceEventHandler
-from kubeflow_informer.cache.indexer import NAMESPACE_INDEX, Indexer, IndexFunc, namespace_index
+from kubeflow_informer.cache.indexer import (
+    NAMESPACE_INDEX,
+    Indexer,
+    IndexerConflictError,
+    IndexFunc,
+    namespace_index,
+)
 from kubeflow_informer.cache.informer import SharedIndexInformer
 from kubeflow_informer.cache.lister import Lister
 from kubeflow_informer.cache.listwatch import ListerWatcher, WatchEventLike, WatchStreamLike
@@ -39,6 +45,7 @@ __all__ = [
     "HandlerRegistration",
     "IndexFunc",
     "Indexer",
+    "IndexerConflictError",
     "Lister",
     "ListerWatcher",
     "Reflector",

@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 from typing import Any, Protocol
 
+from kubeflow_informer.errors import KubeflowInformerError
 from kubeflow_informer.keys import object_key
 
 __all__ = [
@@ -136,7 +137,7 @@ class KnownObjects(Protocol):
     def get_by_key(self, key: str) -> dict[str, Any] | None: ...
 
 
-class FIFOClosedError(Exception):
+class FIFOClosedError(KubeflowInformerError):
     """Raised by :meth:`DeltaFIFO.pop_batch` once the queue is closed and drained."""
 
 

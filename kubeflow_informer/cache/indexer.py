@@ -24,6 +24,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from kubeflow_informer.errors import KubeflowInformerError
 from kubeflow_informer.keys import object_key
 
 __all__ = ["NAMESPACE_INDEX", "IndexFunc", "Indexer", "IndexerConflictError", "namespace_index"]
@@ -41,7 +42,7 @@ def namespace_index(obj: dict[str, Any]) -> list[str]:
     return [obj["metadata"].get("namespace") or ""]
 
 
-class IndexerConflictError(ValueError):
+class IndexerConflictError(KubeflowInformerError, ValueError):
     """An index with this name already exists."""
 
 

@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from kubeflow_informer.errors import KubeflowInformerError
 from kubeflow_informer.keys import make_key
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ class Result:
             raise ValueError(f"requeue_after must be >= 0, got {self.requeue_after!r}")
 
 
-class TerminalError(Exception):
+class TerminalError(KubeflowInformerError):
     """Raise from ``reconcile`` for an error that retrying cannot fix.
 
     The controller logs it and counts it in ``controller_runtime_terminal_reconcile_errors_total``

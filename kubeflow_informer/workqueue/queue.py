@@ -27,6 +27,7 @@ from collections import deque
 from collections.abc import Hashable
 from typing import Generic, TypeVar
 
+from kubeflow_informer.errors import KubeflowInformerError
 from kubeflow_informer.metrics import Registry
 from kubeflow_informer.workqueue.metrics import QueueMetrics, WorkqueueMetrics
 
@@ -35,7 +36,7 @@ __all__ = ["Queue", "ShutDown"]
 T = TypeVar("T", bound=Hashable)
 
 
-class ShutDown(Exception):
+class ShutDown(KubeflowInformerError):
     """Raised by ``get`` when the queue is shut down (and, when draining, empty)."""
 
 

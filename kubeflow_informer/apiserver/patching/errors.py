@@ -16,8 +16,10 @@ kube-apiserver does, so every error names its ``status`` and ``reason``:
 
 from __future__ import annotations
 
+from kubeflow_informer.errors import KubeflowInformerError
 
-class PatchError(ValueError):
+
+class PatchError(KubeflowInformerError, ValueError):
     """A patch that cannot be applied to the document (422 Invalid unless a subclass says so)."""
 
     status: int = 422
