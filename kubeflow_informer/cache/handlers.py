@@ -12,6 +12,10 @@ Delivery contract:
   instead (as client-go's ``processorListener`` ring buffer does).
 * Notifications reach one handler in the order the informer applied them to the cache; an async
   handler is awaited before the next notification is delivered to it.
+* A notification of the initial list is *pending* from the moment the informer hands it over
+  until the handler has finished with it - returned, or, for an async handler, its coroutine
+  completed (or raised). ``HandlerRegistration.has_synced`` is true once none is pending. The
+  same holds whether the notification was buffered or called inline (see ``_Listener``).
 * An exception in a handler is logged with its traceback and counted (``registration.errors``);
   the notification is dropped and delivery goes on.
 * ``on_delete`` receives the deleted object, or a
@@ -41,8 +45,14 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 #: Notification kinds in a listener's buffer: ``(kind, first, second)`` tuples. ``AWAIT`` holds
-#: the awaitable an async handler returned when it was called inline (see ``_Listener.deliver``).
+#: the awaitable an async handler returned when it was called inline (see ``_Listener.deliver``),
+#: with, as ``second``, whether it handles an initial-list add (as ``ADD``'s ``second`` says).
 ADD, UPDATE, DELETE, AWAIT = 0, 1, 2, 3
+
+
+def _is_initial(kind: int, second: Any) -> bool:
+    """Whether a buffered notification is part of the initial list (counted as pending)."""
+    return (kind == ADD or kind == AWAIT) and second is True
 
 
 class EventHandler(Protocol):
@@ -102,7 +112,9 @@ class _Listener:
     released right after the handler saw it, while its memory is still in the CPU's cache, instead
     of after a whole batch of newer objects was decoded (measured: a third of the informer's cost
     per watch event). When the handler returns an awaitable it is handed to the task, which awaits
-    it; from then on the task delivers, in order, until its buffer is empty again.
+    it; from then on the task delivers, in order, until its buffer is empty again. Handing it over
+    is buffering it, so an initial-list add stays pending until the awaitable completes: inline
+    and buffered delivery keep one contract.
     """
 
     __slots__ = (
@@ -139,7 +151,7 @@ class _Listener:
 
     def push(self, notification: tuple[int, Any, Any]) -> None:
         """Queue ``notification`` for the task (used before the task runs, and for replays)."""
-        if notification[0] == ADD and notification[2]:
+        if _is_initial(notification[0], notification[2]):
             self.pending_initial += 1
         buffer = self.buffer
         buffer.append(notification)
@@ -162,8 +174,7 @@ class _Listener:
             return
         if result is not None and hasattr(result, "__await__"):
             # An async handler: its task awaits the rest, and delivers what comes next.
-            self.buffer.append((AWAIT, result, None))
-            self.wakeup.set()
+            self.push((AWAIT, result, kind == ADD and second is True))
             return
         self.delivered += 1
 
@@ -209,7 +220,7 @@ class _Listener:
                 except Exception:
                     self._failed()
                 finally:
-                    if kind == ADD and second:
+                    if _is_initial(kind, second):
                         self.pending_initial -= 1
                 self.delivered += 1
         finally:

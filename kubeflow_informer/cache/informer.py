@@ -12,8 +12,10 @@ Contract (client-go ``shared_informer.go``):
 * ``on_add``'s ``is_initial_list`` is true for objects of the first list (and for the replay of the
   cache to a handler added later).
 * Handlers are isolated: see :mod:`kubeflow_informer.cache.handlers`.
-* ``has_synced`` is true once the first list has been popped into the cache; each registration
-  has its own ``has_synced`` (its handler has also received that state).
+* ``has_synced`` is true once the first list has been popped into the cache and handed to every
+  handler (a handler reading it while it receives the initial list still sees false); each
+  registration has its own ``has_synced``, true once its handler has also *finished* with that
+  state (returned, or for an async handler, completed), however it was delivered.
 * Lifecycle: :meth:`start` spawns the reflector, the processing task, the resync task and one task
   per handler; :meth:`stop` cancels and awaits every one of them. An informer cannot be
   restarted. ``async with informer:`` starts and stops it.
@@ -84,8 +86,9 @@ class SharedIndexInformer:
         self.name = name
         self.indexer = Indexer(all_indexers)
         self._synced_event = asyncio.Event()
+        self._synced = False
         self._fifo = DeltaFIFO(
-            known_objects=self.indexer, transform=transform, on_synced=self._synced_event.set
+            known_objects=self.indexer, transform=transform, on_synced=self._on_fifo_synced
         )
         self.reflector = Reflector(
             lister_watcher,
@@ -125,8 +128,20 @@ class SharedIndexInformer:
 
     @property
     def has_synced(self) -> bool:
-        """True once the first list has been applied to the cache."""
-        return self._fifo.has_synced
+        """True once the first list has been applied to the cache and handed to the handlers."""
+        return self._synced
+
+    def _on_fifo_synced(self) -> None:
+        # The FIFO reports it when the last initial key is popped - before the process loop has
+        # applied that batch and handed it to the handlers - or when a relist left nothing to
+        # pop. Either way the informer is synced once the running task yields: the process loop
+        # applies a whole batch without yielding.
+        asyncio.get_running_loop().call_soon(self._mark_synced)
+
+    def _mark_synced(self) -> None:
+        if not self._stopped:
+            self._synced = True
+            self._synced_event.set()
 
     @property
     def last_sync_resource_version(self) -> str:
@@ -343,7 +358,7 @@ class SharedIndexInformer:
                 await self._handlers_changed.wait()
                 continue
             await asyncio.sleep(period)
-            if not self._fifo.has_synced:
+            if not self._synced:
                 continue
             now = loop.time()
             self._syncing = [lst for lst in self._listeners if lst.should_resync(now)]
