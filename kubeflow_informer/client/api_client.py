@@ -37,12 +37,12 @@ import orjson
 from yarl import URL
 
 from kubeflow_informer.client.discovery import Discovery
-from kubeflow_informer.client.rate_limit import TokenBucket
 from kubeflow_informer.client.resource import Resource
 from kubeflow_informer.client.retry import RetryPolicy, parse_retry_after
 from kubeflow_informer.client.watch import DEFAULT_MAX_LINE_BYTES, WatchStream
 from kubeflow_informer.config.model import Config, load_client_cert
 from kubeflow_informer.errors import ApiError, ProtocolError, TransportError, api_error_from_status
+from kubeflow_informer.token_bucket import TokenBucket
 
 if TYPE_CHECKING:
     import ssl

@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 from typing import Any, Generic, Protocol, TypeVar
 
 from kubeflow_informer.errors import NotFound
+from kubeflow_informer.token_bucket import TokenBucket
 
 logger = logging.getLogger(__name__)
 
@@ -63,22 +64,6 @@ class _Lru(Generic[K, V]):
         self._data.move_to_end(key)
         if len(self._data) > self._size:
             self._data.popitem(last=False)
-
-
-class _TokenBucket:
-    def __init__(self, qps: float, burst: int, now: float) -> None:
-        self.qps = qps
-        self.burst = burst
-        self.tokens = float(burst)
-        self.last = now
-
-    def try_accept(self, now: float) -> bool:
-        self.tokens = min(self.burst, self.tokens + (now - self.last) * self.qps)
-        self.last = now
-        if self.tokens >= 1.0:
-            self.tokens -= 1.0
-            return True
-        return False
 
 
 @dataclass
@@ -170,7 +155,7 @@ class EventRecorder:
         self._qps = qps
         self._aggregate_max = aggregate_max_events
         self._aggregate_interval = aggregate_interval
-        self._spam: _Lru[tuple[Any, ...], _TokenBucket] = _Lru(cache_size)
+        self._spam: _Lru[tuple[Any, ...], TokenBucket] = _Lru(cache_size)
         self._aggregates: _Lru[tuple[Any, ...], _AggregateRecord] = _Lru(cache_size)
         self._observed: _Lru[tuple[Any, ...], _Observation] = _Lru(cache_size)
         self._queue: asyncio.Queue[tuple[dict[str, Any], bool]] = asyncio.Queue(queue_size)
@@ -275,9 +260,9 @@ class EventRecorder:
 
         bucket = self._spam.get(obj_key)
         if bucket is None:
-            bucket = _TokenBucket(self._qps, self._burst, now)
+            bucket = TokenBucket(self._qps, self._burst, now=now)
             self._spam.put(obj_key, bucket)
-        if not bucket.try_accept(now):
+        if not bucket.try_take(now):
             logger.debug("events: spam filter dropped %s on %s", reason, ref["name"])
             return None, False
         body = {

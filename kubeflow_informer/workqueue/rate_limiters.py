@@ -23,6 +23,8 @@ import time
 from collections.abc import Callable, Hashable
 from typing import Protocol, runtime_checkable
 
+from kubeflow_informer.token_bucket import TokenBucket
+
 __all__ = [
     "BucketRateLimiter",
     "ItemExponentialFailureRateLimiter",
@@ -120,16 +122,10 @@ class BucketRateLimiter:
             raise ValueError("need qps > 0 and burst >= 1")
         self.qps = qps
         self.burst = burst
-        self._clock = clock
-        self._tokens = float(burst)
-        self._last = clock()
+        self._bucket = TokenBucket(qps, burst, clock=clock)
 
     def when(self, item: Hashable) -> float:
-        now = self._clock()
-        self._tokens = min(float(self.burst), self._tokens + (now - self._last) * self.qps)
-        self._last = now
-        self._tokens -= 1.0
-        return 0.0 if self._tokens >= 0 else -self._tokens / self.qps
+        return self._bucket.reserve()
 
     def forget(self, item: Hashable) -> None:
         return None
