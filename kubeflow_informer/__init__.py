@@ -106,9 +106,6 @@ if TYPE_CHECKING:
         object_key,
         split_key,
     )
-    from kubeflow_informer.metrics import (
-        Registry,
-    )
     from kubeflow_informer.selectors import FieldSelector, LabelSelector, SelectorError
     from kubeflow_informer.testing import (
         ControlPlane,
@@ -196,7 +193,6 @@ _WHERE: dict[str, str] = {
     "make_key": "kubeflow_informer.keys",
     "object_key": "kubeflow_informer.keys",
     "split_key": "kubeflow_informer.keys",
-    "Registry": "kubeflow_informer.metrics",
     "FieldSelector": "kubeflow_informer.selectors",
     "LabelSelector": "kubeflow_informer.selectors",
     "SelectorError": "kubeflow_informer.selectors",
@@ -256,7 +252,6 @@ __all__ = [
     "RateLimitingQueue",
     "Reconciler",
     "Reflector",
-    "Registry",
     "Request",
     "Resource",
     "ResourceEventHandler",

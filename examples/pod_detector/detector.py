@@ -20,13 +20,14 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from prometheus_client import CollectorRegistry
+
 from examples.pod_detector.pod_reconciler import PodReconciler, utc_now
 from examples.pod_detector.service_index import ServiceIndex
 from examples.pod_detector.service_reconciler import ServiceReconciler
 from examples.pod_detector.settings import DetectorSettings
 from examples.pod_detector.telemetry import DetectorMetrics, DetectorStats
 from kubeflow_informer.controller import Controller, LabelChangedPredicate, Manager, Request
-from kubeflow_informer.metrics import Registry
 
 POD_CONTROLLER = "pod-detector-pods"
 SERVICE_CONTROLLER = "pod-detector-services"
@@ -43,7 +44,7 @@ class PodDetector:
         self,
         settings: DetectorSettings,
         *,
-        registry: Registry,
+        registry: CollectorRegistry,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.settings = settings

@@ -13,8 +13,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from kubeflow_informer.controller import FuncPredicate, Predicate
-from kubeflow_informer.metrics import Registry
+import prometheus_client
+from prometheus_client import CollectorRegistry, Gauge
+
+from kubeflow_informer import FuncPredicate, Predicate
 
 #: The logger of detections and recoveries (one line per transition, never per event).
 detections_logger = logging.getLogger("examples.pod_detector.detections")
@@ -64,30 +66,39 @@ class DetectorStats:
 
 
 class DetectorMetrics:
-    """Per-Service gauges and a detections counter, registered on the manager's registry."""
+    """Per-Service gauges and a detections counter, registered on the manager's registry.
 
-    def __init__(self, registry: Registry) -> None:
+    Ordinary ``prometheus_client`` metrics: the application's own series and the framework's
+    are served from the manager's one ``/metrics``.
+    """
+
+    def __init__(self, registry: CollectorRegistry) -> None:
         labels = ("namespace", "service")
-        self.selected = registry.gauge(
-            "pod_detector_service_selected_pods", "Pods selected by the Service.", labels
+        self.selected = Gauge(
+            "pod_detector_service_selected_pods", "Pods selected by the Service.", labels,
+            registry=registry,
         )
-        self.ready = registry.gauge(
+        self.ready = Gauge(
             "pod_detector_service_ready_pods",
             "Pods selected by the Service that are Ready and serving.",
             labels,
+            registry=registry,
         )
-        self.unavailable = registry.gauge(
+        self.unavailable = Gauge(
             "pod_detector_service_unavailable_pods",
             "Pods selected by the Service that pod-detector classifies as unavailable.",
             labels,
+            registry=registry,
         )
-        self.detections = registry.counter(
+        self.detections = prometheus_client.Counter(
             "pod_detector_detections_total",
             "Pod transitions to unavailable, by reason (Gone: deleted while selected).",
             ("reason",),
+            registry=registry,
         )
-        self.recoveries = registry.counter(
-            "pod_detector_recoveries_total", "Pod transitions from unavailable to healthy."
+        self.recoveries = prometheus_client.Counter(
+            "pod_detector_recoveries_total", "Pod transitions from unavailable to healthy.",
+            registry=registry,
         )
 
     def set_service(

@@ -23,7 +23,7 @@ from kubeflow_informer.cache.indexer import (
 from kubeflow_informer.cache.informer import SharedIndexInformer
 from kubeflow_informer.cache.lister import Lister
 from kubeflow_informer.cache.listwatch import ListerWatcher, WatchEventLike, WatchStreamLike
-from kubeflow_informer.cache.metrics import collect_informer_metrics, register_informer_metrics
+from kubeflow_informer.cache.metrics import collect_informer_metrics, informer_metrics_collector
 from kubeflow_informer.cache.reflector import (
     INITIAL_EVENTS_END_ANNOTATION,
     Reflector,
@@ -57,9 +57,9 @@ __all__ = [
     "WatchInactiveError",
     "WatchStreamLike",
     "collect_informer_metrics",
+    "informer_metrics_collector",
     "intern_strings",
     "lean_object",
     "namespace_index",
-    "register_informer_metrics",
     "strip_managed_fields",
 ]

@@ -19,8 +19,6 @@ from kubeflow_informer.cache.indexer import IndexFunc
 from kubeflow_informer.cache.informer import SharedIndexInformer
 from kubeflow_informer.cache.lister import Lister
 from kubeflow_informer.cache.listwatch import ListerWatcher
-from kubeflow_informer.cache.metrics import register_informer_metrics
-from kubeflow_informer.metrics import Registry
 
 __all__ = ["SharedInformerFactory"]
 
@@ -53,7 +51,6 @@ class SharedInformerFactory:
         self.transform = transform
         self._options = informer_options
         self._informers: dict[_InformerKey, SharedIndexInformer] = {}
-        self._started = False
 
     def __repr__(self) -> str:
         return (
@@ -133,13 +130,8 @@ class SharedInformerFactory:
         """Every informer created so far."""
         return list(self._informers.values())
 
-    def register_metrics(self, registry: Registry) -> None:
-        """Report every informer of this factory (present and future) into ``registry``."""
-        register_informer_metrics(registry, lambda: list(self._informers.values()))
-
     async def start(self) -> None:
         """Start every informer not started yet."""
-        self._started = True
         for informer in list(self._informers.values()):
             await informer.start()
 

@@ -1,88 +1,86 @@
-"""Prometheus metrics of informers, read at scrape time (no cost on the event path).
+"""Prometheus metrics of informers and their reflectors, read at scrape time.
 
-The reflector and the handlers keep plain counters; :func:`register_informer_metrics` adds a
-collector to a :class:`~kubeflow_informer.metrics.Registry` that turns them into families, one
-sample per informer (label ``informer``, the informer's name):
+The one exporter of informer metrics: the reflector and the handlers keep plain counters (no cost
+on the event path) and :func:`informer_metrics_collector` turns them into ``prometheus_client``
+families, one series per informer (label ``name``, the informer's name, e.g.
+``apps/v1/deployments@ns``), with client-go's ``reflector_`` names:
 
-* counters ``kubeflow_informer_reflector_{lists,list_pages,watches,watch_events,bookmarks,errors,
-  relists_after_gone}_total`` and ``kubeflow_informer_handler_errors_total``;
-* gauges ``kubeflow_informer_reflector_last_resource_version`` (when numeric, as etcd's are),
-  ``kubeflow_informer_cache_objects``, ``kubeflow_informer_handler_pending`` (notifications
-  buffered for the informer's handlers) and ``kubeflow_informer_synced`` (0/1).
+* counters ``reflector_lists_total``, ``reflector_list_pages_total``,
+  ``reflector_watches_total``, ``reflector_watch_events_total`` (ADDED, MODIFIED and DELETED
+  events applied), ``reflector_bookmarks_total``, ``reflector_errors_total`` (list or watch
+  failures), ``reflector_relists_after_gone_total`` and ``informer_handler_errors_total``
+  (exceptions raised by the informer's event handlers);
+* gauges ``reflector_last_resource_version`` (when numeric, as etcd's are),
+  ``informer_cache_objects``, ``informer_handler_pending`` (notifications buffered for the
+  handlers) and ``informer_synced`` (0/1).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.metrics_core import Metric
 
 from kubeflow_informer.cache.informer import SharedIndexInformer
-from kubeflow_informer.metrics import MetricFamily, Registry, Sample
+from kubeflow_informer.metrics import ScrapeCollector
 
-__all__ = ["collect_informer_metrics", "register_informer_metrics"]
+__all__ = ["collect_informer_metrics", "informer_metrics_collector"]
 
-_COUNTERS = (
-    ("lists", "LIST requests completed or attempted by the reflector."),
-    ("list_pages", "LIST pages received."),
-    ("watches", "WATCH requests opened."),
-    ("events", "Watch events applied (ADDED, MODIFIED, DELETED)."),
-    ("bookmarks", "Watch bookmarks received."),
-    ("errors", "List or watch failures."),
-    ("relists_after_gone", "Relists caused by 410 Gone / Expired."),
+_REFLECTOR_COUNTERS = (
+    ("lists", "reflector_lists", "Total number of LISTs made by the reflector"),
+    ("list_pages", "reflector_list_pages", "Total number of LIST pages read by the reflector"),
+    ("watches", "reflector_watches", "Total number of WATCHes opened by the reflector"),
+    ("events", "reflector_watch_events", "Total number of watch events applied"),
+    ("bookmarks", "reflector_bookmarks", "Total number of watch bookmarks received"),
+    ("errors", "reflector_errors", "Total number of list and watch failures"),
+    ("relists_after_gone", "reflector_relists_after_gone",
+     "Total number of relists forced by 410 Gone / Expired"),
 )
 
 
-def collect_informer_metrics(informers: Iterable[SharedIndexInformer]) -> list[MetricFamily]:
-    """The metric families for ``informers`` as they stand now."""
+def collect_informer_metrics(informers: Iterable[SharedIndexInformer]) -> Iterator[Metric]:
+    """The metric families of ``informers`` as they stand now."""
     informers = list(informers)
-    families: list[MetricFamily] = []
-    for attribute, help_text in _COUNTERS:
-        suffix = "watch_events" if attribute == "events" else attribute
-        name = f"kubeflow_informer_reflector_{suffix}_total"
-        family = MetricFamily(name, "counter", help_text)
+    label = ["name"]
+    for attribute, name, documentation in _REFLECTOR_COUNTERS:
+        counter = CounterMetricFamily(name, documentation, labels=label)
         for informer in informers:
-            value = getattr(informer.reflector.metrics, attribute)
-            family.samples.append(Sample(name, {"informer": informer.name}, float(value)))
-        families.append(family)
-
-    def gauge(
-        name: str, help_text: str, read: Callable[[SharedIndexInformer], float | None]
-    ) -> None:
-        family = MetricFamily(name, "gauge", help_text)
-        for informer in informers:
-            value = read(informer)
-            if value is not None:
-                family.samples.append(Sample(name, {"informer": informer.name}, value))
-        families.append(family)
-
-    def last_rv(informer: SharedIndexInformer) -> float | None:
-        rv = informer.last_sync_resource_version
-        return float(rv) if rv.isdigit() else None
-
-    gauge("kubeflow_informer_reflector_last_resource_version",
-          "The resourceVersion the reflector last synced to.", last_rv)
-    gauge("kubeflow_informer_cache_objects", "Objects in the informer's cache.",
-          lambda informer: float(len(informer.indexer)))
-    gauge("kubeflow_informer_handler_pending", "Notifications buffered for the handlers.",
-          lambda informer: float(informer.handler_pending))
-    gauge("kubeflow_informer_synced", "1 once the informer's cache has synced.",
-          lambda informer: 1.0 if informer.has_synced else 0.0)
-    errors = MetricFamily("kubeflow_informer_handler_errors_total", "counter",
-                          "Exceptions raised by event handlers.")
+            counter.add_metric([informer.name], getattr(informer.reflector.metrics, attribute))
+        yield counter
+    last_rv = GaugeMetricFamily(
+        "reflector_last_resource_version", "The resourceVersion the reflector last synced to",
+        labels=label,
+    )
+    objects = GaugeMetricFamily(
+        "informer_cache_objects", "Objects in the informer's cache", labels=label
+    )
+    pending = GaugeMetricFamily(
+        "informer_handler_pending", "Notifications buffered for the informer's handlers",
+        labels=label,
+    )
+    synced = GaugeMetricFamily(
+        "informer_synced", "1 once the informer's cache has synced", labels=label
+    )
+    errors = CounterMetricFamily(
+        "informer_handler_errors", "Exceptions raised by the informer's event handlers",
+        labels=label,
+    )
     for informer in informers:
-        errors.samples.append(Sample(errors.name, {"informer": informer.name},
-                                     float(informer.handler_errors)))
-    families.append(errors)
-    return families
+        values = [informer.name]
+        rv = informer.last_sync_resource_version
+        if rv.isdigit():
+            last_rv.add_metric(values, float(rv))
+        objects.add_metric(values, len(informer.indexer))
+        pending.add_metric(values, informer.handler_pending)
+        synced.add_metric(values, 1.0 if informer.has_synced else 0.0)
+        errors.add_metric(values, informer.handler_errors)
+    yield from (last_rv, objects, pending, synced, errors)
 
 
-def register_informer_metrics(
-    registry: Registry, informers: Callable[[], Iterable[SharedIndexInformer]]
-) -> Callable[[], list[MetricFamily]]:
-    """Report the informers ``informers()`` returns at each scrape; returns the collector (for
-    ``registry.unregister_collector``)."""
-
-    def collector() -> list[MetricFamily]:
-        return collect_informer_metrics(informers())
-
-    registry.register_collector(collector)
-    return collector
+def informer_metrics_collector(
+    informers: Callable[[], Iterable[SharedIndexInformer]],
+) -> ScrapeCollector:
+    """A collector reporting the informers ``informers()`` returns at each scrape; register it
+    with ``registry.register(collector)``."""
+    return ScrapeCollector(lambda: collect_informer_metrics(informers()), "informers")

@@ -23,7 +23,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from kubeflow_informer.controller.metrics import ControllerMetrics, reconcile_metrics
+from kubeflow_informer.controller.metrics import ControllerMetrics, ReconcileMetrics
 from kubeflow_informer.controller.predicates import Predicate
 from kubeflow_informer.controller.reconciler import Reconciler, Request, Result, TerminalError
 from kubeflow_informer.controller.sources import (
@@ -35,7 +35,7 @@ from kubeflow_informer.controller.sources import (
     owner_mapper,
     request_for_object,
 )
-from kubeflow_informer.metrics import Registry
+from kubeflow_informer.metrics import CollectorRegistry
 from kubeflow_informer.workqueue import (
     RateLimitingQueue,
     ShutDown,
@@ -94,7 +94,6 @@ class Controller:
             self.kind = ""
         self.name = name or self.kind.lower() or for_.plural
         self._queue: RateLimitingQueue[Request] | None = None
-        self._registry: Registry | None = None
         self._metrics: ControllerMetrics | None = None
         self._workers: list[asyncio.Task[None]] = []
         self._stopping = False
@@ -119,20 +118,21 @@ class Controller:
         """True while workers are running."""
         return any(not task.done() for task in self._workers)
 
-    def setup(self, factory: SharedInformerFactory, *, registry: Registry | None = None) -> None:
+    def setup(
+        self, factory: SharedInformerFactory, *, registry: CollectorRegistry | None = None
+    ) -> None:
         """Create the queue and register event handlers on the factory's informers.
 
         Idempotent per controller: a second call raises :class:`RuntimeError`.
         """
         if self._queue is not None:
             raise RuntimeError(f"controller {self.name!r} is already set up")
-        self._registry = registry if registry is not None else Registry()
+        registry = registry if registry is not None else CollectorRegistry()
         limiter = self._rate_limiter or default_controller_rate_limiter()
-        self._queue = RateLimitingQueue(limiter, name=self.name, metrics_registry=self._registry)
-        reconcile_metrics(self._registry).max_concurrent.labels(self.name).set(
-            self.max_concurrent_reconciles
+        self._queue = RateLimitingQueue(limiter, name=self.name, metrics_registry=registry)
+        self._metrics = ReconcileMetrics.for_registry(registry).for_controller(
+            self.name, self.max_concurrent_reconciles
         )
-        self._metrics = ControllerMetrics(self._registry, self.name)
         self._watch(factory, self.for_, request_for_object, "for")
         for spec in self.owns:
             mapper = owner_mapper(
@@ -226,8 +226,8 @@ class Controller:
         assert self._metrics is not None and self._queue is not None
         queue = self._queue
         metrics = self._metrics
-        active = metrics.active
-        active.inc()
+        totals = metrics.totals
+        metrics.active += 1
         started = time.perf_counter()
         try:
             if self.reconcile_timeout is None:
@@ -236,9 +236,9 @@ class Controller:
                 async with asyncio.timeout(self.reconcile_timeout):
                     result = await self.reconciler.reconcile(request)
         except TerminalError as err:
-            metrics.errors.inc()
-            metrics.terminal_errors.inc()
-            metrics.total_error.inc()
+            metrics.errors += 1
+            metrics.terminal_errors += 1
+            totals["error"] += 1
             queue.forget(request)
             logger.error(
                 "controller %s: terminal error reconciling %s (not retried): %s",
@@ -249,8 +249,8 @@ class Controller:
             )
             return
         except Exception:
-            metrics.errors.inc()
-            metrics.total_error.inc()
+            metrics.errors += 1
+            totals["error"] += 1
             queue.add_rate_limited(request)
             logger.exception(
                 "controller %s: error reconciling %s (retry %d)",
@@ -260,24 +260,24 @@ class Controller:
             )
             return
         finally:
-            active.dec()
+            metrics.active -= 1
             metrics.time_seconds.observe(time.perf_counter() - started)
         self._handle_result(request, result)
 
     def _handle_result(self, request: Request, result: Result | None) -> None:
         assert self._metrics is not None
         queue = self.queue
-        metrics = self._metrics
+        totals = self._metrics.totals
         if result is not None and result.requeue_after:
             queue.forget(request)
             queue.add_after(request, result.requeue_after)
-            metrics.total_requeue_after.inc()
+            totals["requeue_after"] += 1
         elif result is not None and result.requeue:
             queue.add_rate_limited(request)
-            metrics.total_requeue.inc()
+            totals["requeue"] += 1
         else:
             queue.forget(request)
-            metrics.total_success.inc()
+            totals["success"] += 1
 
 
 async def stop_all(controllers: Sequence[Controller], grace_period: float | None) -> None:

@@ -4,7 +4,8 @@
   progress, e.g. a leader has not gone longer than its lease without renewing), else 500.
 * ``/readyz`` - readiness: 200 once the informer caches have synced and until shutdown begins,
   else 500 (so a rolling update stops routing to a pod that is going away).
-* ``/metrics`` - the registry in the Prometheus text exposition format 0.0.4.
+* ``/metrics`` - the registry (ours and the application's families) in the Prometheus text
+  exposition format, as ``prometheus_client`` writes it.
 
 Each failing probe names the failed checks in its body, as Kubernetes' own ``/healthz`` does.
 """
@@ -16,12 +17,11 @@ from collections.abc import Callable, Mapping
 
 from aiohttp import web
 
-from kubeflow_informer.metrics import Registry
+from kubeflow_informer.metrics import CONTENT_TYPE, CollectorRegistry, render
 
 logger = logging.getLogger(__name__)
 
 Check = Callable[[], bool]
-PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
 class ProbeServer:
@@ -29,7 +29,7 @@ class ProbeServer:
 
     def __init__(
         self,
-        registry: Registry,
+        registry: CollectorRegistry,
         *,
         host: str,
         port: int,
@@ -95,10 +95,7 @@ class ProbeServer:
         return self._probe(self._readiness)
 
     async def _metrics(self, _request: web.Request) -> web.Response:
-        return web.Response(
-            body=self.registry.render().encode(),
-            headers={"Content-Type": PROMETHEUS_CONTENT_TYPE},
-        )
+        return web.Response(body=render(self.registry), headers={"Content-Type": CONTENT_TYPE})
 
 
-__all__ = ["PROMETHEUS_CONTENT_TYPE", "ProbeServer"]
+__all__ = ["ProbeServer"]

@@ -30,19 +30,19 @@ import contextlib
 import logging
 import signal
 import socket
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from kubeflow_informer.cache import SharedInformerFactory
 from kubeflow_informer.cache.delta_fifo import Transform
+from kubeflow_informer.cache.metrics import informer_metrics_collector
 from kubeflow_informer.client import ApiClient
 from kubeflow_informer.controller.controller import Controller, stop_all
 from kubeflow_informer.controller.events import EventRecorder
 from kubeflow_informer.controller.leader_election import LeaderElectionConfig, LeaderElector
-from kubeflow_informer.controller.metrics import informer_collector
+from kubeflow_informer.controller.metrics import LeaderMetrics
 from kubeflow_informer.controller.reconciler import ReconcilerContext
 from kubeflow_informer.errors import KubeflowInformerError
-from kubeflow_informer.metrics import Gauge, MetricFamily, Registry
+from kubeflow_informer.metrics import CollectorRegistry, ScrapeCollector
 
 if TYPE_CHECKING:
     from kubeflow_informer.config import Config
@@ -83,7 +83,7 @@ class Manager:
         resync_period: float = 0.0,
         shutdown_grace_period: float = 30.0,
         cache_sync_timeout: float = 120.0,
-        registry: Registry | None = None,
+        registry: CollectorRegistry | None = None,
         transform: Transform | None = None,
     ) -> None:
         if config is None and api_client is None:
@@ -95,7 +95,7 @@ class Manager:
         self.shutdown_grace_period = shutdown_grace_period
         self.cache_sync_timeout = cache_sync_timeout
         self.leader_election = leader_election
-        self.registry = registry if registry is not None else Registry()
+        self.registry = registry if registry is not None else CollectorRegistry()
         self.metrics_host = metrics_host
         self.metrics_port = metrics_port
         self.controllers: list[Controller] = []
@@ -112,8 +112,8 @@ class Manager:
         self._shutting_down = False
         self._shutdown_done = False
         self._lost = False
-        self._leader_gauge: Gauge | None = None
-        self._collector: Callable[[], list[MetricFamily]] | None = None
+        self._leader_metrics: LeaderMetrics | None = None
+        self._collector: ScrapeCollector | None = None
 
     def __repr__(self) -> str:
         return (
@@ -221,8 +221,9 @@ class Manager:
                     client=api, lister_for=self._factory.lister_for, recorder=recorder
                 )
             )
-        self._collector = informer_collector(self._factory)
-        self.registry.register_collector(self._collector)
+        factory = self._factory
+        self._collector = informer_metrics_collector(lambda: factory.informers)
+        self.registry.register(self._collector)
         if self.metrics_port is not None:
             # Imported here: the HTTP server side of aiohttp (aiohttp.web) is only worth loading
             # for a manager that serves probes and metrics.
@@ -249,28 +250,22 @@ class Manager:
             for controller in self.controllers:
                 await controller.start()
             return
-        self._leader_gauge = self.registry.gauge(
-            "leader_election_master_status",
-            "Gauge of if the reporting system is master of the relevant lease, 0 indicates "
-            "backup, 1 indicates master.",
-            ("name",),
-        )
-        self._leader_gauge.labels(self.leader_election.name).set(0)
+        self._leader_metrics = LeaderMetrics(self.registry, self.leader_election.name)
         self.elector = LeaderElector(
             api.resource("coordination.k8s.io/v1", "leases"), self.leader_election
         )
         self._lead_task = asyncio.create_task(self._lead(self.elector), name="leader-election")
 
     async def _lead(self, elector: LeaderElector) -> None:
-        assert self.leader_election is not None and self._leader_gauge is not None
-        gauge = self._leader_gauge.labels(self.leader_election.name)
+        assert self._leader_metrics is not None
+        status = self._leader_metrics
         try:
             await elector.acquire()
-            gauge.set(1)
+            status.leading = True
             for controller in self.controllers:
                 await controller.start()
             await elector.keep_leading()
-            gauge.set(0)
+            status.leading = False
             self._lost = True
             logger.error("leader election lost: stopping controllers now")
             await stop_all(self.controllers, 0.0)
@@ -303,8 +298,9 @@ class Manager:
             if self.elector is not None and self.leader_election is not None:
                 if self.leader_election.release_on_cancel and not self._lost:
                     await self.elector.release()
-                if self._leader_gauge is not None:
-                    self._leader_gauge.labels(self.leader_election.name).set(0)
+            if self._leader_metrics is not None:
+                self._leader_metrics.leading = False
+                self._leader_metrics.unregister()
             for recorder in self._recorders:
                 await recorder.aclose()
             if self._factory is not None:
@@ -312,7 +308,7 @@ class Manager:
             if self._probe is not None:
                 await self._probe.stop()
             if self._collector is not None:
-                self.registry.unregister_collector(self._collector)
+                self.registry.unregister(self._collector)
             await self._stack.aclose()
         finally:
             self._shutdown_done = True

@@ -1,4 +1,4 @@
-"""Reconcile metrics, named as controller-runtime names them so existing dashboards work.
+"""Reconcile and leader-election metrics, named as controller-runtime and client-go name them.
 
 * ``controller_runtime_reconcile_total{controller,result}`` - ``result`` is ``success``,
   ``error``, ``requeue`` or ``requeue_after``.
@@ -9,22 +9,26 @@
 * ``controller_runtime_reconcile_time_seconds{controller}`` - histogram of reconcile durations.
 * ``controller_runtime_active_workers{controller}`` - workers inside ``reconcile`` right now.
 * ``controller_runtime_max_concurrent_reconciles{controller}`` - configured worker count.
+* ``leader_election_master_status{name}`` - 1 while this replica holds the lease named ``name``.
 
-A registry can only hold one metric per name, so the set is created once per registry and shared
-by every controller using it (:func:`reconcile_metrics`).
+Values are plain attributes updated on the event loop (:mod:`kubeflow_informer.metrics` says
+why); one collector per registry reports every controller's at scrape time.
 """
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
 
-from kubeflow_informer.metrics import Counter, Gauge, Histogram, MetricFamily, Registry, Sample
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.metrics_core import Metric
 
-if TYPE_CHECKING:
-    from kubeflow_informer.cache import SharedInformerFactory
+from kubeflow_informer.metrics import (
+    CollectorRegistry,
+    HistogramCell,
+    ScrapeCollector,
+    histogram_family,
+)
 
 #: controller-runtime's reconcile-time buckets: fine below a second, coarse up to a minute.
 RECONCILE_TIME_BUCKETS: tuple[float, ...] = (
@@ -33,137 +37,120 @@ RECONCILE_TIME_BUCKETS: tuple[float, ...] = (
     15.0, 20.0, 25.0, 30.0, 40.0, 50.0, 60.0,
 )
 
-
-@dataclass(frozen=True)
-class ReconcileMetrics:
-    """The reconcile metric families of one registry."""
-
-    total: Counter
-    errors: Counter
-    terminal_errors: Counter
-    time_seconds: Histogram
-    active_workers: Gauge
-    max_concurrent: Gauge
-
-
-_BY_REGISTRY: weakref.WeakKeyDictionary[Registry, ReconcileMetrics] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def reconcile_metrics(registry: Registry) -> ReconcileMetrics:
-    """The reconcile metric families registered on ``registry`` (created on first use)."""
-    existing = _BY_REGISTRY.get(registry)
-    if existing is not None:
-        return existing
-    metrics = ReconcileMetrics(
-        total=registry.counter(
-            "controller_runtime_reconcile_total",
-            "Total number of reconciliations per controller",
-            ("controller", "result"),
-        ),
-        errors=registry.counter(
-            "controller_runtime_reconcile_errors_total",
-            "Total number of reconciliation errors per controller",
-            ("controller",),
-        ),
-        terminal_errors=registry.counter(
-            "controller_runtime_terminal_reconcile_errors_total",
-            "Total number of terminal reconciliation errors per controller",
-            ("controller",),
-        ),
-        time_seconds=registry.histogram(
-            "controller_runtime_reconcile_time_seconds",
-            "Length of time per reconciliation per controller",
-            ("controller",),
-            buckets=RECONCILE_TIME_BUCKETS,
-        ),
-        active_workers=registry.gauge(
-            "controller_runtime_active_workers",
-            "Number of currently used workers per controller",
-            ("controller",),
-        ),
-        max_concurrent=registry.gauge(
-            "controller_runtime_max_concurrent_reconciles",
-            "Maximum number of concurrent reconciles per controller",
-            ("controller",),
-        ),
-    )
-    _BY_REGISTRY[registry] = metrics
-    return metrics
+#: The ``result`` label values of ``controller_runtime_reconcile_total``.
+RESULTS = ("success", "error", "requeue", "requeue_after")
 
 
 class ControllerMetrics:
-    """One controller's children of the reconcile families, looked up once (hot path)."""
+    """One controller's reconcile series, updated on the hot path (plain attributes)."""
 
-    __slots__ = (
-        "active",
-        "errors",
-        "terminal_errors",
-        "time_seconds",
-        "total_error",
-        "total_requeue",
-        "total_requeue_after",
-        "total_success",
+    __slots__ = ("active", "errors", "max_concurrent", "name", "terminal_errors",
+                 "time_seconds", "totals")
+
+    def __init__(self, name: str, max_concurrent: int) -> None:
+        self.name = name
+        self.max_concurrent = max_concurrent
+        self.active = 0
+        self.errors = 0
+        self.terminal_errors = 0
+        #: Reconciles per result, in the order of :data:`RESULTS`.
+        self.totals = dict.fromkeys(RESULTS, 0)
+        self.time_seconds = HistogramCell(RECONCILE_TIME_BUCKETS)
+
+
+class ReconcileMetrics:
+    """The reconcile families of one registry, one series per controller name."""
+
+    _by_registry: weakref.WeakKeyDictionary[CollectorRegistry, ReconcileMetrics] = (
+        weakref.WeakKeyDictionary()
     )
 
-    def __init__(self, registry: Registry, controller: str) -> None:
-        families = reconcile_metrics(registry)
-        self.active = families.active_workers.labels(controller)
-        self.errors = families.errors.labels(controller)
-        self.terminal_errors = families.terminal_errors.labels(controller)
-        self.time_seconds = families.time_seconds.labels(controller)
-        self.total_error = families.total.labels(controller, "error")
-        self.total_requeue = families.total.labels(controller, "requeue")
-        self.total_requeue_after = families.total.labels(controller, "requeue_after")
-        self.total_success = families.total.labels(controller, "success")
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self._controllers: dict[str, ControllerMetrics] = {}
+        registry.register(ScrapeCollector(self.collect, "reconcile"))
 
-
-_REFLECTOR_COUNTERS: tuple[tuple[str, str, str], ...] = (
-    ("lists", "reflector_lists_total", "Total number of LISTs made by the reflector"),
-    ("list_pages", "reflector_list_pages_total", "Total number of LIST pages read"),
-    ("watches", "reflector_watches_total", "Total number of WATCHes opened by the reflector"),
-    ("events", "reflector_watch_events_total", "Total number of watch events received"),
-    ("bookmarks", "reflector_bookmarks_total", "Total number of watch bookmarks received"),
-    ("errors", "reflector_errors_total", "Total number of list/watch errors"),
-    (
-        "relists_after_gone",
-        "reflector_relists_after_gone_total",
-        "Total number of relists forced by 410 Gone",
-    ),
-)
-
-
-def informer_collector(factory: SharedInformerFactory) -> Callable[[], list[MetricFamily]]:
-    """A registry collector exporting every informer's reflector counters and cache state.
-
-    Families (label ``name`` is the informer's name, e.g. ``apps/v1/deployments@ns``):
-    the ``reflector_*_total`` counters, ``informer_synced`` (1 once the cache has synced) and
-    ``informer_cache_objects`` (objects in the cache). Read at scrape time, so it costs nothing
-    on the event path.
-    """
-
-    def collect() -> list[MetricFamily]:
-        informers = factory.informers
-        families = []
-        for attr, metric, help_text in _REFLECTOR_COUNTERS:
-            family = MetricFamily(metric, "counter", help_text)
-            for informer in informers:
-                value = getattr(informer.reflector.metrics, attr, 0)
-                family.samples.append(Sample(metric, {"name": informer.name}, float(value)))
-            families.append(family)
-        synced = MetricFamily("informer_synced", "gauge", "1 once the informer cache has synced")
-        size = MetricFamily("informer_cache_objects", "gauge", "Objects in the informer cache")
-        for informer in informers:
-            labels = {"name": informer.name}
-            synced.samples.append(Sample("informer_synced", labels, float(informer.has_synced)))
-            size.samples.append(
-                Sample("informer_cache_objects", labels, float(len(informer.indexer)))
-            )
-        families += [synced, size]
+    @classmethod
+    def for_registry(cls, registry: CollectorRegistry) -> ReconcileMetrics:
+        """The families of ``registry``, registering them on first use."""
+        families = cls._by_registry.get(registry)
+        if families is None:
+            families = cls._by_registry[registry] = cls(registry)
         return families
 
-    return collect
+    def for_controller(self, name: str, max_concurrent: int) -> ControllerMetrics:
+        """The series of controller ``name`` (a later controller of that name takes them over)."""
+        metrics = self._controllers[name] = ControllerMetrics(name, max_concurrent)
+        return metrics
+
+    def collect(self) -> Iterator[Metric]:
+        controllers = list(self._controllers.values())
+        label = ["controller"]
+        total = CounterMetricFamily(
+            "controller_runtime_reconcile", "Total number of reconciliations per controller",
+            labels=["controller", "result"],
+        )
+        errors = CounterMetricFamily(
+            "controller_runtime_reconcile_errors",
+            "Total number of reconciliation errors per controller", labels=label,
+        )
+        terminal = CounterMetricFamily(
+            "controller_runtime_terminal_reconcile_errors",
+            "Total number of terminal reconciliation errors per controller", labels=label,
+        )
+        active = GaugeMetricFamily(
+            "controller_runtime_active_workers",
+            "Number of currently used workers per controller", labels=label,
+        )
+        maximum = GaugeMetricFamily(
+            "controller_runtime_max_concurrent_reconciles",
+            "Maximum number of concurrent reconciles per controller", labels=label,
+        )
+        for controller in controllers:
+            name = controller.name
+            for result, count in controller.totals.items():
+                total.add_metric([name, result], count)
+            errors.add_metric([name], controller.errors)
+            terminal.add_metric([name], controller.terminal_errors)
+            active.add_metric([name], controller.active)
+            maximum.add_metric([name], controller.max_concurrent)
+        yield from (total, errors, terminal)
+        yield histogram_family(
+            "controller_runtime_reconcile_time_seconds",
+            "Length of time per reconciliation per controller",
+            label, (([c.name], c.time_seconds) for c in controllers),
+        )
+        yield from (active, maximum)
 
 
-__all__ = ["RECONCILE_TIME_BUCKETS", "ReconcileMetrics", "informer_collector", "reconcile_metrics"]
+class LeaderMetrics:
+    """``leader_election_master_status{name}`` for one lease, registered on a registry."""
+
+    def __init__(self, registry: CollectorRegistry, name: str) -> None:
+        self.name = name
+        self.leading = False
+        self._collector = ScrapeCollector(self.collect, "leader_election")
+        self._registry = registry
+        registry.register(self._collector)
+
+    def collect(self) -> Iterator[Metric]:
+        status = GaugeMetricFamily(
+            "leader_election_master_status",
+            "Gauge of if the reporting system is master of the relevant lease, 0 indicates "
+            "backup, 1 indicates master. 'name' is the string used to identify the lease.",
+            labels=["name"],
+        )
+        status.add_metric([self.name], 1.0 if self.leading else 0.0)
+        yield status
+
+    def unregister(self) -> None:
+        """Take the family off the registry (the manager shut down)."""
+        self._registry.unregister(self._collector)
+
+
+__all__ = [
+    "RECONCILE_TIME_BUCKETS",
+    "RESULTS",
+    "ControllerMetrics",
+    "LeaderMetrics",
+    "ReconcileMetrics",
+]

@@ -17,8 +17,17 @@ if TYPE_CHECKING:
     from kubeflow_informer.testing.envtest import ControlPlane, EnvtestError, find_assets
     from kubeflow_informer.testing.eventually import eventually
     from kubeflow_informer.testing.fixtures import ApiServer
+    from kubeflow_informer.testing.scrape import metric_value, samples
 
-__all__ = ["ApiServer", "ControlPlane", "EnvtestError", "eventually", "find_assets"]
+__all__ = [
+    "ApiServer",
+    "ControlPlane",
+    "EnvtestError",
+    "eventually",
+    "find_assets",
+    "metric_value",
+    "samples",
+]
 
 _WHERE = {
     "ControlPlane": "kubeflow_informer.testing.envtest",
@@ -26,6 +35,8 @@ _WHERE = {
     "find_assets": "kubeflow_informer.testing.envtest",
     "eventually": "kubeflow_informer.testing.eventually",
     "ApiServer": "kubeflow_informer.testing.fixtures",
+    "metric_value": "kubeflow_informer.testing.scrape",
+    "samples": "kubeflow_informer.testing.scrape",
 }
 
 

@@ -18,7 +18,7 @@ import heapq
 import itertools
 import logging
 
-from kubeflow_informer.metrics import Registry
+from kubeflow_informer.metrics import CollectorRegistry
 from kubeflow_informer.workqueue.queue import Queue, T
 
 __all__ = ["DelayingQueue"]
@@ -29,7 +29,9 @@ logger = logging.getLogger(__name__)
 class DelayingQueue(Queue[T]):
     """A :class:`Queue` with ``add_after``; see the module docstring."""
 
-    def __init__(self, *, name: str = "", metrics_registry: Registry | None = None) -> None:
+    def __init__(
+        self, *, name: str = "", metrics_registry: CollectorRegistry | None = None
+    ) -> None:
         super().__init__(name=name, metrics_registry=metrics_registry)
         self._heap: list[tuple[float, int, T]] = []
         self._deadlines: dict[T, float] = {}

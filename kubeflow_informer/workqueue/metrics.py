@@ -1,4 +1,4 @@
-"""Workqueue metrics with the client-go names, reported into a metrics ``Registry``.
+"""Workqueue metrics with the client-go names, served from a ``prometheus_client`` registry.
 
 The families (label ``name``, the queue's name):
 
@@ -10,19 +10,29 @@ The families (label ``name``, the queue's name):
 * ``workqueue_longest_running_processor_seconds`` - age of the oldest unfinished item;
 * ``workqueue_retries_total`` - ``add_rate_limited`` calls.
 
-Depth and the two in-progress gauges are computed at scrape time (client-go refreshes them with a
-background ticker; reading them on scrape needs no task at all). Queues without a registry never
-create a :class:`QueueMetrics`, so they pay nothing.
+The queue updates plain attributes of its :class:`QueueMetrics` (see
+:mod:`kubeflow_informer.metrics` for why); one collector per registry turns every queue's into
+families at scrape time. Depth and the two in-progress gauges are computed then too (client-go
+refreshes them with a background ticker; reading them on scrape needs no task at all). Queues
+without a registry never create a :class:`QueueMetrics`, so they pay nothing.
 """
 
 from __future__ import annotations
 
 import time
 import weakref
-from collections.abc import Callable, Hashable
-from typing import Any
+from collections.abc import Callable, Hashable, Iterator
 
-from kubeflow_informer.metrics import Registry, exponential_buckets
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.metrics_core import Metric
+
+from kubeflow_informer.metrics import (
+    CollectorRegistry,
+    HistogramCell,
+    ScrapeCollector,
+    exponential_buckets,
+    histogram_family,
+)
 
 __all__ = ["QueueMetrics", "WorkqueueMetrics"]
 
@@ -31,24 +41,24 @@ _DURATION_BUCKETS = exponential_buckets(10e-9, 10, 10)
 
 
 class QueueMetrics:
-    """The children of one queue (one ``name`` label value); called on the queue's hot path."""
+    """The series of one queue (one ``name`` label value); called on the queue's hot path."""
 
-    __slots__ = ("_add_times", "_adds", "_clock", "_queue_duration", "_retries", "_starts", "_work")
+    __slots__ = ("_add_times", "_clock", "_starts", "adds", "depth", "name", "queue_duration",
+                 "retries", "work_duration")
 
-    def __init__(self, families: WorkqueueMetrics, name: str, depth: Callable[[], int]) -> None:
+    def __init__(self, name: str, depth: Callable[[], int]) -> None:
+        self.name = name
+        self.depth = depth
         self._clock = time.perf_counter
-        self._adds = families.adds.labels(name)
-        self._queue_duration = families.queue_duration.labels(name)
-        self._work = families.work_duration.labels(name)
-        self._retries = families.retries.labels(name)
+        self.adds = 0
+        self.retries = 0
+        self.queue_duration = HistogramCell(_DURATION_BUCKETS)
+        self.work_duration = HistogramCell(_DURATION_BUCKETS)
         self._add_times: dict[Hashable, float] = {}
         self._starts: dict[Hashable, float] = {}
-        families.depth.labels(name).set_function(depth)
-        families.unfinished.labels(name).set_function(self._unfinished_seconds)
-        families.longest.labels(name).set_function(self._longest_seconds)
 
     def add(self, item: Hashable) -> None:
-        self._adds.inc()
+        self.adds += 1
         if item not in self._add_times:
             self._add_times[item] = self._clock()
 
@@ -56,78 +66,52 @@ class QueueMetrics:
         now = self._clock()
         started = self._add_times.pop(item, None)
         if started is not None:
-            self._queue_duration.observe(now - started)
+            self.queue_duration.observe(now - started)
         self._starts[item] = now
 
     def done(self, item: Hashable) -> None:
         started = self._starts.pop(item, None)
         if started is not None:
-            self._work.observe(self._clock() - started)
+            self.work_duration.observe(self._clock() - started)
 
     def retry(self) -> None:
-        self._retries.inc()
+        self.retries += 1
 
-    def forget_pending(self) -> None:
-        """Drop add times of items that will never be handed out (shutdown)."""
+    def drop_pending(self) -> None:
+        """Forget the add times of items that will never be handed out (the queue shut down)."""
         self._add_times.clear()
 
-    def _unfinished_seconds(self) -> float:
+    @property
+    def pending_add_times(self) -> int:
+        """Items whose add time is remembered (queued and not yet handed out)."""
+        return len(self._add_times)
+
+    def unfinished_seconds(self) -> float:
         now = self._clock()
         return sum(now - started for started in self._starts.values())
 
-    def _longest_seconds(self) -> float:
+    def longest_running_seconds(self) -> float:
         if not self._starts:
             return 0.0
         return self._clock() - min(self._starts.values())
 
 
 class WorkqueueMetrics:
-    """The workqueue metric families of one registry.
+    """The workqueue families of one registry: every queue reporting into it, by ``name``.
 
-    Use :meth:`for_registry`: families can be registered only once per registry, and every queue
-    reporting into that registry shares them (distinguished by the ``name`` label).
+    Use :meth:`for_registry`: the collector is registered once per registry.
     """
 
-    _by_registry: weakref.WeakKeyDictionary[Registry, WorkqueueMetrics] = (
+    _by_registry: weakref.WeakKeyDictionary[CollectorRegistry, WorkqueueMetrics] = (
         weakref.WeakKeyDictionary()
     )
 
-    def __init__(self, registry: Registry) -> None:
-        labels = ("name",)
-        self.depth = registry.gauge("workqueue_depth", "Current depth of workqueue", labels)
-        self.adds = registry.counter(
-            "workqueue_adds_total", "Total number of adds handled by workqueue", labels
-        )
-        self.queue_duration = registry.histogram(
-            "workqueue_queue_duration_seconds",
-            "How long in seconds an item stays in workqueue before being requested.",
-            labels,
-            _DURATION_BUCKETS,
-        )
-        self.work_duration = registry.histogram(
-            "workqueue_work_duration_seconds",
-            "How long in seconds processing an item from workqueue takes.",
-            labels,
-            _DURATION_BUCKETS,
-        )
-        self.unfinished = registry.gauge(
-            "workqueue_unfinished_work_seconds",
-            "How many seconds of work has done that is in progress and hasn't been observed by "
-            "work_duration. Large values indicate stuck threads. One can deduce the number of "
-            "stuck threads by observing the rate at which this increases.",
-            labels,
-        )
-        self.longest = registry.gauge(
-            "workqueue_longest_running_processor_seconds",
-            "How many seconds has the longest running processor for workqueue been running.",
-            labels,
-        )
-        self.retries = registry.counter(
-            "workqueue_retries_total", "Total number of retries handled by workqueue", labels
-        )
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self._queues: dict[str, QueueMetrics] = {}
+        registry.register(ScrapeCollector(self.collect, "workqueue"))
 
     @classmethod
-    def for_registry(cls, registry: Registry) -> WorkqueueMetrics:
+    def for_registry(cls, registry: CollectorRegistry) -> WorkqueueMetrics:
         """The families of ``registry``, registering them on first use."""
         families = cls._by_registry.get(registry)
         if families is None:
@@ -135,19 +119,49 @@ class WorkqueueMetrics:
         return families
 
     def for_queue(self, name: str, depth: Callable[[], int]) -> QueueMetrics:
-        """The per-queue children; ``depth`` is read at scrape time."""
-        return QueueMetrics(self, name, depth)
+        """The series of the queue ``name``; ``depth`` is read at scrape time. A later queue of
+        the same name (a controller set up again) takes the series over."""
+        metrics = self._queues[name] = QueueMetrics(name, depth)
+        return metrics
 
-    def remove_queue(self, name: str) -> None:
-        """Drop a queue's series (after it shut down for good)."""
-        family: Any
-        for family in (
-            self.depth,
-            self.adds,
-            self.queue_duration,
-            self.work_duration,
-            self.unfinished,
-            self.longest,
-            self.retries,
-        ):
-            family.remove(name)
+    def collect(self) -> Iterator[Metric]:
+        queues = list(self._queues.values())
+        labels = ["name"]
+        depth = GaugeMetricFamily("workqueue_depth", "Current depth of workqueue", labels=labels)
+        adds = CounterMetricFamily(
+            "workqueue_adds", "Total number of adds handled by workqueue", labels=labels
+        )
+        retries = CounterMetricFamily(
+            "workqueue_retries", "Total number of retries handled by workqueue", labels=labels
+        )
+        unfinished = GaugeMetricFamily(
+            "workqueue_unfinished_work_seconds",
+            "How many seconds of work has done that is in progress and hasn't been observed by "
+            "work_duration. Large values indicate stuck threads. One can deduce the number of "
+            "stuck threads by observing the rate at which this increases.",
+            labels=labels,
+        )
+        longest = GaugeMetricFamily(
+            "workqueue_longest_running_processor_seconds",
+            "How many seconds has the longest running processor for workqueue been running.",
+            labels=labels,
+        )
+        for queue in queues:
+            values = [queue.name]
+            depth.add_metric(values, queue.depth())
+            adds.add_metric(values, queue.adds)
+            retries.add_metric(values, queue.retries)
+            unfinished.add_metric(values, queue.unfinished_seconds())
+            longest.add_metric(values, queue.longest_running_seconds())
+        yield from (depth, adds)
+        yield histogram_family(
+            "workqueue_queue_duration_seconds",
+            "How long in seconds an item stays in workqueue before being requested.",
+            labels, (([q.name], q.queue_duration) for q in queues),
+        )
+        yield histogram_family(
+            "workqueue_work_duration_seconds",
+            "How long in seconds processing an item from workqueue takes.",
+            labels, (([q.name], q.work_duration) for q in queues),
+        )
+        yield from (unfinished, longest, retries)

@@ -28,7 +28,7 @@ from collections.abc import Hashable
 from typing import Generic, TypeVar
 
 from kubeflow_informer.errors import KubeflowInformerError
-from kubeflow_informer.metrics import Registry
+from kubeflow_informer.metrics import CollectorRegistry
 from kubeflow_informer.workqueue.metrics import QueueMetrics, WorkqueueMetrics
 
 __all__ = ["Queue", "ShutDown"]
@@ -47,7 +47,9 @@ class Queue(Generic[T]):
     label ``name``; without one it pays nothing for them.
     """
 
-    def __init__(self, *, name: str = "", metrics_registry: Registry | None = None) -> None:
+    def __init__(
+        self, *, name: str = "", metrics_registry: CollectorRegistry | None = None
+    ) -> None:
         self.name = name
         self._queue: deque[T] = deque()
         self._dirty: set[T] = set()
@@ -154,6 +156,8 @@ class Queue(Generic[T]):
         self._drain = False
         self._wake_all()
         self._release_drain_waiter()
+        if self._metrics is not None:
+            self._metrics.drop_pending()  # queued items will never be handed out
 
     async def shutdown_with_drain(self) -> None:
         """Shut down, let workers take the queued items, and wait until all are ``done``."""
@@ -167,3 +171,5 @@ class Queue(Generic[T]):
                 await waiter
             finally:
                 self._drain_waiter = None
+        if self._metrics is not None:
+            self._metrics.drop_pending()

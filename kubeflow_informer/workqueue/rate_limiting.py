@@ -8,7 +8,7 @@ does not remove the item from the queue - it only resets the backoff.
 
 from __future__ import annotations
 
-from kubeflow_informer.metrics import Registry
+from kubeflow_informer.metrics import CollectorRegistry
 from kubeflow_informer.workqueue.delaying import DelayingQueue
 from kubeflow_informer.workqueue.queue import T
 from kubeflow_informer.workqueue.rate_limiters import RateLimiter, default_controller_rate_limiter
@@ -25,7 +25,7 @@ class RateLimitingQueue(DelayingQueue[T]):
         rate_limiter: RateLimiter | None = None,
         *,
         name: str = "",
-        metrics_registry: Registry | None = None,
+        metrics_registry: CollectorRegistry | None = None,
     ) -> None:
         super().__init__(name=name, metrics_registry=metrics_registry)
         self.rate_limiter: RateLimiter = (

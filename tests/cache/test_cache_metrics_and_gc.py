@@ -4,8 +4,9 @@ import gc
 
 import pytest
 
-from kubeflow_informer.cache import SharedIndexInformer, gc_policy, register_informer_metrics
-from kubeflow_informer.metrics import Registry
+from kubeflow_informer.cache import SharedIndexInformer, gc_policy, informer_metrics_collector
+from kubeflow_informer.metrics import CollectorRegistry
+from kubeflow_informer.testing import metric_value
 
 from .cache_fakes import FakeListerWatcher, pod
 
@@ -16,16 +17,16 @@ async def test_metrics_report_reflector_counters_per_informer() -> None:
     lw = FakeListerWatcher()
     lw.create(pod("a"))
     inf = SharedIndexInformer(lw, manage_gc=False, name="pods")
-    registry = Registry()
-    register_informer_metrics(registry, lambda: [inf])
+    registry = CollectorRegistry()
+    registry.register(informer_metrics_collector(lambda: [inf]))
     async with inf:
         assert await inf.wait_for_cache_sync(5)
         await lw.wait_for_watch()
-        text = registry.render()
-    assert 'kubeflow_informer_reflector_lists_total{informer="pods"} 1' in text
-    assert 'kubeflow_informer_cache_objects{informer="pods"} 1' in text
-    assert 'kubeflow_informer_synced{informer="pods"} 1' in text
-    assert 'kubeflow_informer_reflector_last_resource_version{informer="pods"} 101' in text
+        text = registry
+        assert metric_value(text, "reflector_lists_total", name="pods") == 1
+        assert metric_value(text, "informer_cache_objects", name="pods") == 1
+        assert metric_value(text, "informer_synced", name="pods") == 1
+        assert metric_value(text, "reflector_last_resource_version", name="pods") == 101
 
 
 def test_gc_pause_is_shared_and_restores_the_previous_state() -> None:

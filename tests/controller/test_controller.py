@@ -22,6 +22,7 @@ from kubeflow_informer.controller import (
     TerminalError,
     Watches,
 )
+from kubeflow_informer.testing import metric_value
 from kubeflow_informer.workqueue import ItemExponentialFailureRateLimiter
 
 from .helpers import RecordingReconciler
@@ -111,8 +112,9 @@ async def test_terminal_error_is_not_retried(server: EmbeddedApiServer, api: Api
         await cms.create(configmap("later"), namespace=NS)
         await reconciler.wait_for(Request(NS, "later"))
         assert reconciler.count(Request(NS, "bad")) == 1
-        text = manager.registry.render()
-    assert 'controller_runtime_terminal_reconcile_errors_total{controller="configmap"} 1' in text
+        registry = manager.registry
+    assert metric_value(registry, "controller_runtime_terminal_reconcile_errors_total",
+                        controller="configmap") == 1
 
 
 async def test_updating_an_owned_child_reconciles_its_owner(
@@ -191,15 +193,15 @@ async def test_reconcile_metrics_are_served_on_metrics_endpoint(
                 assert response.status == 200
             async with session.get(base + "/healthz") as response:
                 assert response.status == 200
-    for needle in (
-        'controller_runtime_reconcile_total{controller="configmap",result="success"}',
-        "controller_runtime_reconcile_time_seconds_bucket",
-        'controller_runtime_active_workers{controller="configmap"}',
-        'controller_runtime_max_concurrent_reconciles{controller="configmap"} 2',
-        "workqueue_adds_total",
-        "reflector_lists_total",
-    ):
-        assert needle in text, needle
+    assert metric_value(text, "controller_runtime_reconcile_total", controller="configmap",
+                        result="success") == 1
+    assert metric_value(text, "controller_runtime_reconcile_time_seconds_count",
+                        controller="configmap") == 1
+    assert metric_value(text, "controller_runtime_active_workers", controller="configmap") == 0
+    assert metric_value(text, "controller_runtime_max_concurrent_reconciles",
+                        controller="configmap") == 2
+    assert metric_value(text, "workqueue_adds_total", name="configmap") == 1
+    assert metric_value(text, "reflector_lists_total", name="v1/configmaps") >= 1
 
 
 async def test_reconcile_timeout_counts_as_an_error_and_retries(
@@ -216,7 +218,8 @@ async def test_reconcile_timeout_counts_as_an_error_and_retries(
     await api.resource("v1", "configmaps").create(configmap("slow"), namespace=NS)
     async with running(server, controller) as manager:
         await reconciler.wait_for(Request(NS, "slow"), times=2)
-        text = manager.registry.render()
-    assert 'controller_runtime_reconcile_errors_total{controller="configmap"} 1' in text
+        registry = manager.registry
+    assert metric_value(registry, "controller_runtime_reconcile_errors_total",
+                        controller="configmap") == 1
 
 

@@ -6,7 +6,8 @@ import asyncio
 
 import pytest
 
-from kubeflow_informer.metrics import Registry
+from kubeflow_informer.metrics import CollectorRegistry
+from kubeflow_informer.testing import metric_value
 from kubeflow_informer.workqueue import (
     ItemExponentialFailureRateLimiter,
     MaxOfRateLimiter,
@@ -44,7 +45,7 @@ async def test_default_rate_limiter_is_used_when_none_given() -> None:
 
 
 async def test_metrics_are_exposed_with_client_go_names() -> None:
-    registry = Registry()
+    registry = CollectorRegistry()
     q: RateLimitingQueue[str] = RateLimitingQueue(
         ItemExponentialFailureRateLimiter(0.001, 0.01), name="pods", metrics_registry=registry
     )
@@ -52,30 +53,27 @@ async def test_metrics_are_exposed_with_client_go_names() -> None:
     q.add("a")
     q.add("b")
     item = await q.get()
-    text = registry.render()
-    assert 'workqueue_depth{name="pods"} 1' in text
-    assert 'workqueue_adds_total{name="pods"} 2' in text
-    assert 'workqueue_queue_duration_seconds_count{name="pods"} 1' in text
-    assert 'workqueue_longest_running_processor_seconds{name="pods"}' in text
-    assert 'workqueue_unfinished_work_seconds{name="pods"}' in text
+    assert metric_value(registry, "workqueue_depth", name="pods") == 1
+    assert metric_value(registry, "workqueue_adds_total", name="pods") == 2
+    assert metric_value(registry, "workqueue_queue_duration_seconds_count", name="pods") == 1
+    assert metric_value(registry, "workqueue_longest_running_processor_seconds", name="pods") >= 0
+    assert metric_value(registry, "workqueue_unfinished_work_seconds", name="pods") >= 0
     q.done(item)
     q.add_rate_limited("c")
-    text = registry.render()
-    assert 'workqueue_work_duration_seconds_count{name="pods"} 1' in text
-    assert 'workqueue_retries_total{name="pods"} 1' in text
+    assert metric_value(registry, "workqueue_work_duration_seconds_count", name="pods") == 1
+    assert metric_value(registry, "workqueue_retries_total", name="pods") == 1
     await q.aclose()
 
 
 async def test_queues_share_one_registry_by_name_label() -> None:
-    registry = Registry()
+    registry = CollectorRegistry()
     first: RateLimitingQueue[str] = RateLimitingQueue(name="one", metrics_registry=registry)
     second: RateLimitingQueue[str] = RateLimitingQueue(name="two", metrics_registry=registry)
     first.add("x")
     second.add("y")
     second.add("z")
-    text = registry.render()
-    assert 'workqueue_depth{name="one"} 1' in text
-    assert 'workqueue_depth{name="two"} 2' in text
+    assert metric_value(registry, "workqueue_depth", name="one") == 1
+    assert metric_value(registry, "workqueue_depth", name="two") == 2
     await first.aclose()
     await second.aclose()
 
