@@ -21,8 +21,10 @@ it: two managers in one process (tests) never collide.
 from __future__ import annotations
 
 import math
+import weakref
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any, ClassVar, Self
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import HistogramMetricFamily
@@ -33,6 +35,7 @@ __all__ = [
     "CONTENT_TYPE",
     "CollectorRegistry",
     "HistogramCell",
+    "PerRegistry",
     "ScrapeCollector",
     "exponential_buckets",
     "histogram_family",
@@ -111,3 +114,29 @@ class ScrapeCollector(Collector):
 
     def collect(self) -> Iterable[Metric]:
         return list(self._collect())
+
+
+class PerRegistry:
+    """Base of a set of families that exists once per registry (a name registers only once).
+
+    A subclass implements ``collect``; :meth:`for_registry` creates the set and registers its
+    collector on first use, then hands the same set to every later caller of that registry.
+    """
+
+    _instances: ClassVar[weakref.WeakKeyDictionary[CollectorRegistry, Any]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._instances = weakref.WeakKeyDictionary()
+
+    @classmethod
+    def for_registry(cls, registry: CollectorRegistry) -> Self:
+        """The set of ``registry``, created and registered on first use."""
+        instance: Self | None = cls._instances.get(registry)
+        if instance is None:
+            instance = cls._instances[registry] = cls()
+            registry.register(ScrapeCollector(instance.collect, cls.__name__))
+        return instance
+
+    def collect(self) -> Iterable[Metric]:
+        raise NotImplementedError

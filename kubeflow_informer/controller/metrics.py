@@ -17,7 +17,6 @@ why); one collector per registry reports every controller's at scrape time.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
@@ -26,6 +25,7 @@ from prometheus_client.metrics_core import Metric
 from kubeflow_informer.metrics import (
     CollectorRegistry,
     HistogramCell,
+    PerRegistry,
     ScrapeCollector,
     histogram_family,
 )
@@ -58,24 +58,11 @@ class ControllerMetrics:
         self.time_seconds = HistogramCell(RECONCILE_TIME_BUCKETS)
 
 
-class ReconcileMetrics:
+class ReconcileMetrics(PerRegistry):
     """The reconcile families of one registry, one series per controller name."""
 
-    _by_registry: weakref.WeakKeyDictionary[CollectorRegistry, ReconcileMetrics] = (
-        weakref.WeakKeyDictionary()
-    )
-
-    def __init__(self, registry: CollectorRegistry) -> None:
+    def __init__(self) -> None:
         self._controllers: dict[str, ControllerMetrics] = {}
-        registry.register(ScrapeCollector(self.collect, "reconcile"))
-
-    @classmethod
-    def for_registry(cls, registry: CollectorRegistry) -> ReconcileMetrics:
-        """The families of ``registry``, registering them on first use."""
-        families = cls._by_registry.get(registry)
-        if families is None:
-            families = cls._by_registry[registry] = cls(registry)
-        return families
 
     def for_controller(self, name: str, max_concurrent: int) -> ControllerMetrics:
         """The series of controller ``name`` (a later controller of that name takes them over)."""

@@ -20,16 +20,14 @@ without a registry never create a :class:`QueueMetrics`, so they pay nothing.
 from __future__ import annotations
 
 import time
-import weakref
 from collections.abc import Callable, Hashable, Iterator
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 
 from kubeflow_informer.metrics import (
-    CollectorRegistry,
     HistogramCell,
-    ScrapeCollector,
+    PerRegistry,
     exponential_buckets,
     histogram_family,
 )
@@ -96,27 +94,14 @@ class QueueMetrics:
         return self._clock() - min(self._starts.values())
 
 
-class WorkqueueMetrics:
+class WorkqueueMetrics(PerRegistry):
     """The workqueue families of one registry: every queue reporting into it, by ``name``.
 
     Use :meth:`for_registry`: the collector is registered once per registry.
     """
 
-    _by_registry: weakref.WeakKeyDictionary[CollectorRegistry, WorkqueueMetrics] = (
-        weakref.WeakKeyDictionary()
-    )
-
-    def __init__(self, registry: CollectorRegistry) -> None:
+    def __init__(self) -> None:
         self._queues: dict[str, QueueMetrics] = {}
-        registry.register(ScrapeCollector(self.collect, "workqueue"))
-
-    @classmethod
-    def for_registry(cls, registry: CollectorRegistry) -> WorkqueueMetrics:
-        """The families of ``registry``, registering them on first use."""
-        families = cls._by_registry.get(registry)
-        if families is None:
-            families = cls._by_registry[registry] = cls(registry)
-        return families
 
     def for_queue(self, name: str, depth: Callable[[], int]) -> QueueMetrics:
         """The series of the queue ``name``; ``depth`` is read at scrape time. A later queue of
