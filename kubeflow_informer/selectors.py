@@ -511,11 +511,6 @@ class FieldSelector:
             reqs.append((field, op, _unescape_field_value(raw, text)))
         return cls(reqs)
 
-    @classmethod
-    def from_set(cls, fields: Mapping[str, str]) -> FieldSelector:
-        """A selector requiring every ``field: value`` of the mapping."""
-        return cls((k, "=", v) for k, v in fields.items())
-
     @property
     def empty(self) -> bool:
         """True when the selector selects everything."""

@@ -123,10 +123,6 @@ class Registry:
         """The resource whose objects have this group/version/kind, or None."""
         return self._by_kind.get((group, version, kind))
 
-    def versions_of(self, group: str, plural: str) -> list[ResourceInfo]:
-        """Every served version of one resource (all share the same stored objects)."""
-        return [i for i in self._by_plural.values() if i.group == group and i.plural == plural]
-
     def group_versions(self) -> list[tuple[str, list[str]]]:
         """``[(group, [versions...]), ...]`` in registration order; the core group is ``""``."""
         return [(group, list(versions)) for group, versions in self._groups.items()]

@@ -142,9 +142,19 @@ class Storage:
         return list(self._objects)
 
     def commit(
-        self, info: ResourceInfo, event_type: str, obj: dict[str, Any], old: StoredObject | None
+        self,
+        info: ResourceInfo,
+        event_type: str,
+        obj: dict[str, Any],
+        old: StoredObject | None,
+        *,
+        unrecorded: bool = False,
     ) -> StoredObject:
-        """Write one change: new RV, serialize once, history, watch fan-out, GC indexes."""
+        """Write one change: new RV, serialize once, history, watch fan-out, GC indexes.
+
+        ``unrecorded`` (:meth:`bulk_load` with nobody watching): no history entry and no
+        fan-out; the caller compacts the history window afterwards.
+        """
         self.resource_version += 1
         rv = self.resource_version
         obj["metadata"]["resourceVersion"] = str(rv)
@@ -160,9 +170,10 @@ class Storage:
             if stored.key not in objects:
                 self._sorted.pop(resource, None)
             objects[stored.key] = stored
-        event = HistoryEvent(rv, resource, event_type, stored, old)
-        self.history.append(event)
-        self.hub.dispatch(event)
+        if not unrecorded:
+            event = HistoryEvent(rv, resource, event_type, stored, old)
+            self.history.append(event)
+            self.hub.dispatch(event)
         self._gc.observe(resource, stored, old, event_type)
         return stored
 
@@ -291,7 +302,6 @@ class Storage:
                 count += 1
             return count
         resource = info.group_resource
-        store = self._objects.setdefault(resource, {})
         count = 0
         # Python's cyclic GC rescans the whole (growing) heap while 100,000s of nested dicts are
         # allocated, a third of the load time; it is paused for the load and restored after.
@@ -300,11 +310,7 @@ class Storage:
         try:
             for body in objects:
                 new = self._prepare_create(info, body, None, copy=False)
-                self.resource_version += 1
-                new["metadata"]["resourceVersion"] = str(self.resource_version)
-                stored = StoredObject(new, self.resource_version)
-                store[stored.key] = stored
-                self._gc.observe(resource, stored, None, EVENT_ADDED)
+                self.commit(info, EVENT_ADDED, new, None, unrecorded=True)
                 count += 1
         finally:
             if collecting:

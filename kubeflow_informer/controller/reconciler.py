@@ -149,17 +149,10 @@ class Reconciler(abc.ABC):
         return self.context.lister_for(api_version, plural, **kwargs)
 
 
-def request_for_key(key: str) -> Request:
-    """The request for a cache key (``namespace/name`` or ``name``)."""
-    namespace, _, name = key.rpartition("/")
-    return Request(namespace or None, name)
-
-
 __all__ = [
     "Reconciler",
     "ReconcilerContext",
     "Request",
     "Result",
     "TerminalError",
-    "request_for_key",
 ]
