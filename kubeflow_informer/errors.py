@@ -42,6 +42,10 @@ class ConfigError(KubeflowInformerError):
         super().__init__(full)
 
 
+class SelectorError(KubeflowInformerError, ValueError):
+    """A label or field selector that cannot be parsed or is not valid."""
+
+
 class TransportError(KubeflowInformerError):
     """The request got no usable HTTP answer (connection refused or reset, timeout)."""
 

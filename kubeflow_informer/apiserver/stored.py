@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from kubeflow_informer.selectors import fields_for
+from kubeflow_informer.apiserver.fields import fields_for
 
 EVENT_ADDED = "ADDED"
 EVENT_MODIFIED = "MODIFIED"

@@ -41,6 +41,7 @@ from typing import Any, Protocol
 import orjson
 
 from kubeflow_informer.apiserver import status
+from kubeflow_informer.apiserver.fields import fields_for
 from kubeflow_informer.apiserver.registry import ResourceInfo
 from kubeflow_informer.apiserver.stored import (
     EVENT_ADDED,
@@ -54,7 +55,6 @@ from kubeflow_informer.apiserver.stored import (
     event_line,
     event_parts,
 )
-from kubeflow_informer.selectors import fields_for
 
 log = logging.getLogger(__name__)
 

@@ -77,3 +77,32 @@ def test_every_public_exception_class_derives_from_kubeflow_informer_error() -> 
                                   "SelectorError"])
 def test_the_four_formerly_plain_exceptions_are_library_errors(name: str) -> None:
     assert issubclass(getattr(kubeflow_informer, name), KubeflowInformerError)
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [
+        ("kubeflow_informer.controller.reconciler", "request_for_key"),
+        ("kubeflow_informer.selectors", "FieldSelector.from_set"),
+        ("kubeflow_informer.apiserver.registry", "Registry.versions_of"),
+        ("kubeflow_informer.cache.factory", "SharedInformerFactory.register_metrics"),
+        ("kubeflow_informer.workqueue.metrics", "WorkqueueMetrics.remove_queue"),
+        ("kubeflow_informer.workqueue.metrics", "QueueMetrics.forget_pending"),
+    ],
+)
+def test_dead_code_is_gone(module: str, name: str) -> None:
+    value: object = importlib.import_module(module)
+    *path, last = name.split(".")
+    for part in path:
+        value = getattr(value, part)
+    assert not hasattr(value, last)
+
+
+def test_selectors_split_into_labels_and_fields_with_field_tables_in_the_apiserver() -> None:
+    labels = importlib.import_module("kubeflow_informer.selectors.labels")
+    fields = importlib.import_module("kubeflow_informer.selectors.fields")
+    tables = importlib.import_module("kubeflow_informer.apiserver.fields")
+    assert hasattr(labels, "LabelSelector") and hasattr(fields, "FieldSelector")
+    assert hasattr(tables, "fields_for") and not hasattr(fields, "fields_for")
+    for module in (labels, fields, tables):
+        assert len(inspect.getsource(module).splitlines()) < 500

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kubeflow_informer.selectors import (
-    FieldSelector,
-    SelectorError,
-    escape_field_value,
-    fields_for,
-    object_fields,
-    pod_fields,
-)
+from kubeflow_informer.apiserver.fields import fields_for, object_fields, pod_fields
+from kubeflow_informer.selectors import FieldSelector, SelectorError, escape_field_value
 
 POD = {
     "metadata": {"name": "p1", "namespace": "ns"},

@@ -1,6 +1,4 @@
-"""Label and field selectors: parse, match, format - with Kubernetes semantics.
-
-Label selectors follow apimachinery ``labels.Parse``:
+"""Label selectors with Kubernetes semantics (apimachinery ``labels.Parse``): parse, match, format.
 
 * ``k=v`` / ``k==v`` (equal), ``k!=v`` (not equal), ``k in (a,b)``, ``k notin (a,b)``, ``k``
   (exists), ``!k`` (does not exist), ``k>5`` / ``k<5`` (integer comparisons); a comma is AND;
@@ -8,16 +6,11 @@ Label selectors follow apimachinery ``labels.Parse``:
 * ``!=`` and ``notin`` also match objects that do not carry the label at all, as in Kubernetes.
 * Keys are qualified names (an optional DNS-subdomain prefix and ``/``, then a name of at most 63
   characters); values are empty or at most 63 characters of ``[A-Za-z0-9-_.]`` starting and ending
-  alphanumerically. Anything else raises :class:`SelectorError`.
-
-Field selectors follow apimachinery ``fields.ParseSelector``: ``f=v``, ``f==v``, ``f!=v``, comma is
-AND; in a value ``\\,``, ``\\=`` and ``\\\\`` escape the special characters, and an unescaped ``,``
-or ``=`` in a value, or any other escape, is an error. A field the object does not have compares as
-the empty string (``spec.nodeName=`` selects unscheduled pods).
+  alphanumerically. Anything else raises :class:`~kubeflow_informer.errors.SelectorError`.
 
 Why pre-compiled tuples: the embedded API server evaluates a selector for every watcher on every
-event, so parsing happens once and :meth:`LabelSelector.matches` / :meth:`FieldSelector.matches`
-are plain loops over ``(key, op, value)`` tuples without regular expressions.
+event, so parsing happens once and :meth:`LabelSelector.matches` is a plain loop over
+``(key, op, value)`` tuples without regular expressions.
 """
 
 from __future__ import annotations
@@ -26,22 +19,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from kubeflow_informer.errors import KubeflowInformerError
+from kubeflow_informer.errors import SelectorError
 
-__all__ = [
-    "FieldSelector",
-    "LabelSelector",
-    "SelectorError",
-    "escape_field_value",
-    "fields_for",
-    "object_fields",
-    "pod_fields",
-]
-
-
-class SelectorError(KubeflowInformerError, ValueError):
-    """A label or field selector that cannot be parsed or is not valid."""
-
+__all__ = ["LabelSelector"]
 
 # Operator codes of a compiled label requirement.
 _EQ, _NE, _IN, _NOTIN, _EXISTS, _NOT_EXISTS, _GT, _LT = range(8)
@@ -414,248 +394,3 @@ class LabelSelector:
 
     def __hash__(self) -> int:
         return hash((self._nothing, self._canonical))
-
-
-# --- field selectors -------------------------------------------------------------------------
-
-
-def escape_field_value(value: str) -> str:
-    """Escape ``\\``, ``,`` and ``=`` so ``value`` can be written into a field selector."""
-    return value.replace("\\", "\\\\").replace(",", "\\,").replace("=", "\\=")
-
-
-def _unescape_field_value(value: str, text: str) -> str:
-    if "\\" not in value and "," not in value and "=" not in value:
-        return value
-    out: list[str] = []
-    escaped = False
-    for ch in value:
-        if escaped:
-            if ch not in "\\,=":
-                raise SelectorError(
-                    f"invalid field selector {text!r}: invalid escape sequence '\\{ch}'"
-                )
-            out.append(ch)
-            escaped = False
-        elif ch == "\\":
-            escaped = True
-        elif ch in ",=":
-            raise SelectorError(f"invalid field selector {text!r}: unescaped {ch!r} in a value")
-        else:
-            out.append(ch)
-    if escaped:
-        raise SelectorError(f"invalid field selector {text!r}: dangling '\\' at end of a value")
-    return "".join(out)
-
-
-def _split_terms(text: str) -> list[str]:
-    """Split on commas that are not escaped by a backslash."""
-    terms: list[str] = []
-    start = 0
-    escaped = False
-    for i, ch in enumerate(text):
-        if escaped:
-            escaped = False
-        elif ch == "\\":
-            escaped = True
-        elif ch == ",":
-            terms.append(text[start:i])
-            start = i + 1
-    terms.append(text[start:])
-    return terms
-
-
-def _split_term(term: str) -> tuple[str, str, str] | None:
-    for i in range(len(term)):
-        for op in ("!=", "==", "="):
-            if term.startswith(op, i):
-                return term[:i], op, term[i + len(op) :]
-    return None
-
-
-class FieldSelector:
-    """A parsed field selector; immutable and hashable.
-
-    Terms are sorted (as apimachinery does), so ``str()`` is canonical: ``f=v`` / ``f!=v`` joined
-    by commas, values escaped. A missing field compares as ``""``.
-    """
-
-    __slots__ = ("_canonical", "_reqs")
-
-    def __init__(self, requirements: Iterable[tuple[str, str, str]] = ()) -> None:
-        reqs: list[tuple[str, bool, str]] = []
-        for field, op, value in requirements:
-            if op not in ("=", "==", "!="):
-                raise SelectorError(f"invalid field selector operator {op!r}")
-            reqs.append((field, op != "!=", value))
-        reqs.sort(key=lambda r: (r[0], not r[1], r[2]))
-        self._reqs: tuple[tuple[str, bool, str], ...] = tuple(reqs)
-        self._canonical = ",".join(
-            f"{f}{'=' if eq else '!='}{escape_field_value(v)}" for f, eq, v in self._reqs
-        )
-
-    @classmethod
-    def parse(cls, text: str) -> FieldSelector:
-        """Parse field selector text; an empty string selects everything."""
-        reqs: list[tuple[str, str, str]] = []
-        for part in _split_terms(text):
-            if not part:
-                continue
-            split = _split_term(part)
-            if split is None:
-                raise SelectorError(f"invalid field selector {text!r}: can't understand {part!r}")
-            field, op, raw = split
-            field = field.strip()
-            if not field:
-                raise SelectorError(f"invalid field selector {text!r}: empty field name")
-            reqs.append((field, op, _unescape_field_value(raw, text)))
-        return cls(reqs)
-
-    @property
-    def empty(self) -> bool:
-        """True when the selector selects everything."""
-        return not self._reqs
-
-    @property
-    def requirements(self) -> list[tuple[str, str, str]]:
-        """``(field, op, value)`` with op ``=`` or ``!=`` (``==`` normalised to ``=``)."""
-        return [(f, "=" if eq else "!=", v) for f, eq, v in self._reqs]
-
-    def requires_exact_match(self, field: str) -> str | None:
-        """The value an ``=`` term demands of ``field``, if any (lets a server narrow a list)."""
-        for f, eq, v in self._reqs:
-            if eq and f == field:
-                return v
-        return None
-
-    def matches(self, fields: Mapping[str, str]) -> bool:
-        """Whether an object with these field values is selected."""
-        for field, eq, value in self._reqs:
-            if (fields.get(field, "") == value) is not eq:
-                return False
-        return True
-
-    def __str__(self) -> str:
-        return self._canonical
-
-    def __repr__(self) -> str:
-        return f"FieldSelector({self._canonical!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, FieldSelector):
-            return NotImplemented
-        return self._canonical == other._canonical
-
-    def __hash__(self) -> int:
-        return hash(self._canonical)
-
-
-# --- field sets per resource -----------------------------------------------------------------
-
-
-def _get(obj: Mapping[str, Any], section: str, key: str) -> str:
-    part = obj.get(section)
-    if not isinstance(part, Mapping):
-        return ""
-    value = part.get(key)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def object_fields(obj: Mapping[str, Any]) -> dict[str, str]:
-    """The fields every resource supports: ``metadata.name`` and ``metadata.namespace``."""
-    meta = obj.get("metadata") or {}
-    return {
-        "metadata.name": str(meta.get("name") or ""),
-        "metadata.namespace": str(meta.get("namespace") or ""),
-    }
-
-
-def _text(section: Mapping[str, Any], key: str) -> str:
-    value = section.get(key)
-    if value is None:
-        return ""
-    if value is True or value is False:
-        return "true" if value else "false"
-    return value if isinstance(value, str) else str(value)
-
-
-def pod_fields(obj: Mapping[str, Any]) -> dict[str, str]:
-    """The field set of a Pod, as kube-apiserver's pod field selector sees it."""
-    meta = obj.get("metadata") or _EMPTY
-    spec = obj.get("spec") or _EMPTY
-    status = obj.get("status") or _EMPTY
-    pod_ip = status.get("podIP")
-    if not pod_ip:
-        # podIPs[0] is the primary address; podIP mirrors it when both are set.
-        ips = status.get("podIPs")
-        pod_ip = ips[0].get("ip") if ips and isinstance(ips[0], Mapping) else ""
-    return {
-        "metadata.name": _text(meta, "name"),
-        "metadata.namespace": _text(meta, "namespace"),
-        "spec.nodeName": _text(spec, "nodeName"),
-        "spec.restartPolicy": _text(spec, "restartPolicy"),
-        "spec.schedulerName": _text(spec, "schedulerName"),
-        "spec.serviceAccountName": _text(spec, "serviceAccountName"),
-        "spec.hostNetwork": "true" if spec.get("hostNetwork") else "false",
-        "status.phase": _text(status, "phase"),
-        "status.podIP": str(pod_ip or ""),
-        "status.nominatedNodeName": _text(status, "nominatedNodeName"),
-    }
-
-
-def _event_fields(obj: Mapping[str, Any]) -> dict[str, str]:
-    fields = object_fields(obj)
-    for key in ("kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath"):
-        fields[f"involvedObject.{key}"] = _get(obj, "involvedObject", key)
-    fields["reason"] = str(obj.get("reason") or "")
-    fields["reportingComponent"] = str(obj.get("reportingComponent") or "")
-    fields["source"] = _get(obj, "source", "component")
-    fields["type"] = str(obj.get("type") or "")
-    return fields
-
-
-def _secret_fields(obj: Mapping[str, Any]) -> dict[str, str]:
-    fields = object_fields(obj)
-    fields["type"] = str(obj.get("type") or "")
-    return fields
-
-
-def _namespace_fields(obj: Mapping[str, Any]) -> dict[str, str]:
-    fields = object_fields(obj)
-    fields["status.phase"] = _get(obj, "status", "phase")
-    return fields
-
-
-def _node_fields(obj: Mapping[str, Any]) -> dict[str, str]:
-    fields = object_fields(obj)
-    fields["spec.unschedulable"] = _get(obj, "spec", "unschedulable") or "false"
-    return fields
-
-
-_FIELD_FUNCS = {
-    "pods": pod_fields,
-    "pod": pod_fields,
-    "events": _event_fields,
-    "event": _event_fields,
-    "secrets": _secret_fields,
-    "secret": _secret_fields,
-    "namespaces": _namespace_fields,
-    "namespace": _namespace_fields,
-    "nodes": _node_fields,
-    "node": _node_fields,
-}
-
-
-def fields_for(kind: str, obj: Mapping[str, Any]) -> dict[str, str]:
-    """The field set a field selector sees for ``obj``.
-
-    ``kind`` is a resource plural or a kind, case-insensitive (``"pods"``, ``"Pod"``). Pods,
-    events (core/v1), secrets, namespaces and nodes have their extra fields; every other resource
-    has ``metadata.name`` and ``metadata.namespace`` only, as in kube-apiserver.
-    """
-    func = _FIELD_FUNCS.get(kind.lower(), object_fields)
-    return func(obj)
