@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         Faults,
     )
     from kubeflow_informer.cache import (
+        CacheNotSyncedError,
         DeletedFinalStateUnknown,
         Delta,
         DeltaFIFO,
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
         HandlerRegistration,
         Indexer,
         IndexerConflictError,
+        InformerOptions,
         Lister,
         ListerWatcher,
         Reflector,
@@ -121,6 +123,7 @@ if TYPE_CHECKING:
 _WHERE: dict[str, str] = {
     "EmbeddedApiServer": "kubeflow_informer.apiserver",
     "Faults": "kubeflow_informer.apiserver",
+    "CacheNotSyncedError": "kubeflow_informer.cache",
     "DeletedFinalStateUnknown": "kubeflow_informer.cache",
     "Delta": "kubeflow_informer.cache",
     "DeltaFIFO": "kubeflow_informer.cache",
@@ -130,6 +133,7 @@ _WHERE: dict[str, str] = {
     "HandlerRegistration": "kubeflow_informer.cache",
     "Indexer": "kubeflow_informer.cache",
     "IndexerConflictError": "kubeflow_informer.cache",
+    "InformerOptions": "kubeflow_informer.cache",
     "Lister": "kubeflow_informer.cache",
     "ListerWatcher": "kubeflow_informer.cache",
     "Reflector": "kubeflow_informer.cache",
@@ -209,6 +213,7 @@ __all__ = [
     "ApiClient",
     "ApiError",
     "BadRequest",
+    "CacheNotSyncedError",
     "CacheSyncTimeout",
     "Config",
     "ConfigError",
@@ -236,6 +241,7 @@ __all__ = [
     "HandlerRegistration",
     "Indexer",
     "IndexerConflictError",
+    "InformerOptions",
     "Invalid",
     "KubeflowInformerError",
     "LabelChangedPredicate",

@@ -11,7 +11,7 @@ from kubeflow_informer.cache.delta_fifo import (
     DeltaType,
     FIFOClosedError,
 )
-from kubeflow_informer.cache.factory import SharedInformerFactory
+from kubeflow_informer.cache.factory import InformerOptions, SharedInformerFactory
 from kubeflow_informer.cache.handlers import FuncHandler, HandlerRegistration, ResourceEventHandler
 from kubeflow_informer.cache.indexer import (
     NAMESPACE_INDEX,
@@ -21,7 +21,7 @@ from kubeflow_informer.cache.indexer import (
     namespace_index,
 )
 from kubeflow_informer.cache.informer import SharedIndexInformer
-from kubeflow_informer.cache.lister import Lister
+from kubeflow_informer.cache.lister import CacheNotSyncedError, Lister
 from kubeflow_informer.cache.listwatch import ListerWatcher, WatchEventLike, WatchStreamLike
 from kubeflow_informer.cache.metrics import collect_informer_metrics, informer_metrics_collector
 from kubeflow_informer.cache.reflector import (
@@ -36,6 +36,7 @@ __all__ = [
     "INITIAL_EVENTS_END_ANNOTATION",
     "NAMESPACE_INDEX",
     "Backoff",
+    "CacheNotSyncedError",
     "DeletedFinalStateUnknown",
     "Delta",
     "DeltaFIFO",
@@ -46,6 +47,7 @@ __all__ = [
     "IndexFunc",
     "Indexer",
     "IndexerConflictError",
+    "InformerOptions",
     "Lister",
     "ListerWatcher",
     "Reflector",

@@ -2,15 +2,19 @@
 
 client-go's ``SharedInformerFactory`` contract: asking twice for the same resource (same
 namespace and selectors) returns the same informer, so N controllers watching pods cost one watch
-and one cache. :meth:`SharedInformerFactory.start` starts every informer created so far that is not
-running yet; it may be called again after more informers were requested (informers are never
-started implicitly). :meth:`SharedInformerFactory.stop` stops them all.
+and one cache. Options can differ per resource (:meth:`SharedInformerFactory.configure`, as
+controller-runtime's ``cache.Options.ByObject``): page size, streaming list, transform, resync.
+:meth:`SharedInformerFactory.start` starts every informer created so far that is not running yet;
+it may be called again after more informers were requested (the factory never starts one
+implicitly; the Manager starts an undeclared one on demand, see ``controller/manager.py``).
+:meth:`SharedInformerFactory.stop` stops them all.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from types import TracebackType
 from typing import Any, Protocol
 
@@ -20,7 +24,7 @@ from kubeflow_informer.cache.informer import SharedIndexInformer
 from kubeflow_informer.cache.lister import Lister
 from kubeflow_informer.cache.listwatch import ListerWatcher
 
-__all__ = ["SharedInformerFactory"]
+__all__ = ["InformerOptions", "SharedInformerFactory"]
 
 _InformerKey = tuple[str, str, str | None, str | None, str | None]
 
@@ -29,6 +33,21 @@ class _ResourceSource(Protocol):
     """What the factory needs of an ``ApiClient``."""
 
     def resource(self, api_version: str, plural: str, *, namespaced: bool = True) -> Any: ...
+
+
+@dataclass(frozen=True)
+class InformerOptions:
+    """Options of the informers of one resource; ``None`` keeps the factory's setting.
+
+    ``page_size`` (LIST ``limit``), ``use_watch_list`` (a streaming list instead of LIST pages),
+    ``transform`` (run on every object entering this resource's caches, instead of the factory's
+    transform) and ``resync_period`` (seconds; 0 never).
+    """
+
+    page_size: int | None = None
+    use_watch_list: bool | None = None
+    transform: Transform | None = None
+    resync_period: float | None = None
 
 
 class SharedInformerFactory:
@@ -51,12 +70,25 @@ class SharedInformerFactory:
         self.transform = transform
         self._options = informer_options
         self._informers: dict[_InformerKey, SharedIndexInformer] = {}
+        self._by_resource: dict[tuple[str, str], InformerOptions] = {}
 
     def __repr__(self) -> str:
         return (
             f"SharedInformerFactory(namespace={self.namespace!r}, "
             f"informers={len(self._informers)})"
         )
+
+    def configure(self, api_version: str, plural: str, options: InformerOptions) -> None:
+        """Set the options of every informer of ``api_version``/``plural`` created from now on.
+
+        Raises :class:`RuntimeError` if an informer of that resource exists already: its list and
+        cache were made with other options.
+        """
+        if any(key[:2] == (api_version, plural) for key in self._informers):
+            raise RuntimeError(
+                f"configure {api_version}/{plural} before its first informer is created"
+            )
+        self._by_resource[(api_version, plural)] = options
 
     def informer_for(
         self,
@@ -83,16 +115,27 @@ class SharedInformerFactory:
             lister_watcher: ListerWatcher = self._api.resource(
                 api_version, plural, namespaced=namespaced
             )
+            options: dict[str, Any] = {
+                **self._options,
+                "resync_period": self.resync_period,
+                "transform": self.transform,
+            }
+            configured = self._by_resource.get((api_version, plural))
+            if configured is not None:
+                for option in fields(configured):
+                    value = getattr(configured, option.name)
+                    if value is not None:
+                        options[option.name] = value
+            if resync_period is not None:
+                options["resync_period"] = resync_period
             informer = SharedIndexInformer(
                 lister_watcher,
                 namespace=ns,
                 label_selector=label_selector,
                 field_selector=field_selector,
                 indexers=indexers,
-                resync_period=self.resync_period if resync_period is None else resync_period,
-                transform=self.transform,
                 name=f"{api_version}/{plural}" + (f"@{ns}" if ns else ""),
-                **self._options,
+                **options,
             )
             self._informers[key] = informer
         elif indexers:

@@ -238,8 +238,17 @@ class SharedIndexInformer:
 
     # -- lifecycle ------------------------------------------------------------------------------
 
+    @property
+    def started(self) -> bool:
+        """Whether :meth:`start` was called (the informer may have stopped since)."""
+        return self._started
+
     async def start(self) -> None:
         """Start listing, watching and delivering; returns at once (see ``wait_for_cache_sync``)."""
+        self.start_nowait()
+
+    def start_nowait(self) -> None:
+        """:meth:`start` for synchronous callers on the event loop (it never waits anyway)."""
         if self._stopped:
             raise RuntimeError(f"{self.name}: an informer cannot be restarted")
         if self._started:

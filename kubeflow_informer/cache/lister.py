@@ -8,13 +8,26 @@ cache's own: **do not mutate them**; copy first.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kubeflow_informer.cache.indexer import NAMESPACE_INDEX, Indexer
+from kubeflow_informer.errors import KubeflowInformerError
 from kubeflow_informer.keys import make_key
 from kubeflow_informer.selectors import LabelSelector
 
-__all__ = ["Lister"]
+if TYPE_CHECKING:
+    from kubeflow_informer.cache.informer import SharedIndexInformer
+
+__all__ = ["CacheNotSyncedError", "Lister"]
+
+
+class CacheNotSyncedError(KubeflowInformerError):
+    """A lister was asked for while its informer's cache had not synced: an answer from it could
+    be empty or partial, so there is none. ``informer`` is the informer to wait for."""
+
+    def __init__(self, informer: SharedIndexInformer, message: str) -> None:
+        self.informer = informer
+        super().__init__(message)
 
 LabelSelectorLike = str | LabelSelector | Mapping[str, str]
 

@@ -23,6 +23,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from kubeflow_informer.cache.lister import CacheNotSyncedError
 from kubeflow_informer.controller.metrics import ControllerMetrics, ReconcileMetrics
 from kubeflow_informer.controller.predicates import Predicate
 from kubeflow_informer.controller.reconciler import Reconciler, Request, Result, TerminalError
@@ -46,6 +47,9 @@ if TYPE_CHECKING:
     from kubeflow_informer.cache import SharedInformerFactory
 
 logger = logging.getLogger(__name__)
+
+#: How long a reconcile waits for the first sync of an informer it started on demand.
+ON_DEMAND_SYNC_TIMEOUT = 60.0
 
 
 class Controller:
@@ -231,10 +235,10 @@ class Controller:
         started = time.perf_counter()
         try:
             if self.reconcile_timeout is None:
-                result = await self.reconciler.reconcile(request)
+                result = await self._call_reconciler(request)
             else:
                 async with asyncio.timeout(self.reconcile_timeout):
-                    result = await self.reconciler.reconcile(request)
+                    result = await self._call_reconciler(request)
         except TerminalError as err:
             metrics.errors += 1
             metrics.terminal_errors += 1
@@ -263,6 +267,26 @@ class Controller:
             metrics.active -= 1
             metrics.time_seconds.observe(time.perf_counter() - started)
         self._handle_result(request, result)
+
+    async def _call_reconciler(self, request: Request) -> Result | None:
+        """Reconcile; a lister whose cache had not synced yet (an informer started on demand)
+        makes this wait for that sync and reconcile again, as controller-runtime's cache reader
+        blocks until the informer it started has synced. Each informer syncs once, so this
+        loops at most once per informer the reconciler reads."""
+        while True:
+            try:
+                return await self.reconciler.reconcile(request)
+            except CacheNotSyncedError as err:
+                informer = err.informer
+                # Not started: the manager is shutting down, nothing will sync it.
+                if not informer.started or not await informer.wait_for_cache_sync(
+                    ON_DEMAND_SYNC_TIMEOUT
+                ):
+                    raise CacheNotSyncedError(
+                        informer, f"{err}; it did not sync within {ON_DEMAND_SYNC_TIMEOUT:g}s "
+                        "(check that the resource exists and that this controller may list "
+                        "and watch it)"
+                    ) from None
 
     def _handle_result(self, request: Request, result: Result | None) -> None:
         assert self._metrics is not None

@@ -1,9 +1,13 @@
 """``Manager``: owns the client, the shared informers, the controllers and their life cycle.
 
+The client and the :class:`~kubeflow_informer.cache.SharedInformerFactory` exist from
+construction on, so informers, indexers and per-resource informer options
+(``informer_options``, ``factory.configure``) can be declared before start, as with
+controller-runtime's cache options and field indexer.
+
 Start order (each step only after the previous one succeeded):
 
-1. open the :class:`~kubeflow_informer.client.ApiClient` (unless one was passed in) and create the
-   :class:`~kubeflow_informer.cache.SharedInformerFactory`;
+1. open the :class:`~kubeflow_informer.client.ApiClient` (unless one was passed in);
 2. set every controller up (workqueue, informers, event handlers) and inject the client, listers
    and an :class:`EventRecorder` into its reconciler;
 3. serve ``/healthz``, ``/readyz`` and ``/metrics`` (if ``metrics_port`` is not ``None``);
@@ -18,6 +22,10 @@ controllers stop taking work and in-flight reconciles get up to ``shutdown_grace
 to finish (the lease is still renewed meanwhile), then the lease is released, pending events are
 written, informers, the HTTP server and the client are closed.
 
+A reconciler reading a lister of an informer nobody declared gets it started on demand (with a
+warning naming it); the reconcile waits for its first sync and runs again (see
+:meth:`Manager.lister_for`). A lister never answers from a cache that has not synced.
+
 Losing the lease is fatal, as in controller-runtime: in-flight reconciles are cancelled at once
 (a successor may take over as soon as the lease expires), the manager shuts down and
 :meth:`run` raises :class:`LeaderElectionLost`. Restart the process to rejoin the election.
@@ -30,9 +38,15 @@ import contextlib
 import logging
 import signal
 import socket
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from kubeflow_informer.cache import SharedInformerFactory
+from kubeflow_informer.cache import (
+    CacheNotSyncedError,
+    InformerOptions,
+    Lister,
+    SharedInformerFactory,
+)
 from kubeflow_informer.cache.delta_fifo import Transform
 from kubeflow_informer.cache.metrics import informer_metrics_collector
 from kubeflow_informer.client import ApiClient
@@ -68,7 +82,8 @@ class Manager:
     the HTTP endpoint. ``transform`` is applied to every object entering the shared caches
     (controller-runtime's ``cache.Options.DefaultTransform``), e.g.
     :func:`~kubeflow_informer.cache.transforms.strip_managed_fields` or, for the smallest cache,
-    :func:`~kubeflow_informer.cache.transforms.lean_object`.
+    :func:`~kubeflow_informer.cache.transforms.lean_object`. ``informer_options`` sets options
+    per resource, keyed by ``(api_version, plural)`` (controller-runtime's ``ByObject``).
     """
 
     def __init__(
@@ -85,6 +100,7 @@ class Manager:
         cache_sync_timeout: float = 120.0,
         registry: CollectorRegistry | None = None,
         transform: Transform | None = None,
+        informer_options: Mapping[tuple[str, str], InformerOptions] | None = None,
     ) -> None:
         if config is None and api_client is None:
             raise ValueError("Manager needs a config or an api_client")
@@ -100,8 +116,19 @@ class Manager:
         self.metrics_port = metrics_port
         self.controllers: list[Controller] = []
         self.elector: LeaderElector | None = None
+        # Created now, opened at start: the factory needs it, and informers may be declared
+        # before start. A client passed in is the caller's to open and close.
+        self._owns_client = api_client is None
+        if api_client is None:
+            assert config is not None
+            api_client = ApiClient(config)
         self._client = api_client
-        self._factory: SharedInformerFactory | None = None
+        self._factory = SharedInformerFactory(
+            api_client, namespace=namespace, resync_period=resync_period, transform=transform
+        )
+        for (api_version, plural), options in (informer_options or {}).items():
+            self._factory.configure(api_version, plural, options)
+        self._on_demand: set[str] = set()
         self._recorders: list[EventRecorder] = []
         self._probe: ProbeServer | None = None
         self._stack = contextlib.AsyncExitStack()
@@ -123,17 +150,40 @@ class Manager:
 
     @property
     def client(self) -> ApiClient:
-        """The API client (available once started, or at once when passed in)."""
-        if self._client is None:
-            raise RuntimeError("the manager has not started: no client yet")
+        """The API client (opened at start when the manager made it from ``config``)."""
         return self._client
 
     @property
     def factory(self) -> SharedInformerFactory:
-        """The shared informer factory (available once started)."""
-        if self._factory is None:
-            raise RuntimeError("the manager has not started: no informer factory yet")
+        """The shared informer factory; declare informers and indexers on it before start."""
         return self._factory
+
+    def lister_for(self, api_version: str, plural: str, **selection: Any) -> Lister:
+        """The lister of a synced shared informer (``SharedInformerFactory.lister_for``'s
+        arguments); what reconcilers' ``self.lister(...)`` calls.
+
+        Never answers from a cache that has not synced: for an informer that is not synced yet
+        it raises :class:`~kubeflow_informer.cache.CacheNotSyncedError`, after starting the
+        informer if nobody had (a resource, namespace or selector no watch declared), with a
+        warning. The controller then waits for that sync and runs the reconcile again.
+        """
+        informer = self._factory.informer_for(api_version, plural, **selection)
+        if informer.has_synced:
+            return informer.lister()
+        if not informer.started and self._started and not self._shutting_down:
+            if informer.name not in self._on_demand:
+                self._on_demand.add(informer.name)
+                logger.warning(
+                    "%s: read by a reconciler but declared by no controller; starting its "
+                    "informer now. Declare it before start (Watches(...) or "
+                    "manager.factory.informer_for(...)) to have it synced with the others",
+                    informer.name,
+                )
+            informer.start_nowait()
+        raise CacheNotSyncedError(
+            informer, f"the cache of {informer.name} has not synced yet; a lister of it would "
+            "answer from an incomplete cache"
+        )
 
     @property
     def ready(self) -> bool:
@@ -199,16 +249,9 @@ class Manager:
             raise
 
     async def _start(self) -> None:
-        if self._client is None:
-            assert self.config is not None
-            self._client = await self._stack.enter_async_context(ApiClient(self.config))
         api = self._client
-        self._factory = SharedInformerFactory(
-            api,
-            namespace=self.namespace,
-            resync_period=self.resync_period,
-            transform=self.transform,
-        )
+        if self._owns_client:
+            await self._stack.enter_async_context(api)
         host = self.leader_election.identity if self.leader_election else socket.gethostname()
         events = api.resource("v1", "events")
         for controller in self.controllers:
@@ -217,9 +260,7 @@ class Manager:
             self._recorders.append(recorder)
             await recorder.start()
             controller.reconciler.inject(
-                ReconcilerContext(
-                    client=api, lister_for=self._factory.lister_for, recorder=recorder
-                )
+                ReconcilerContext(client=api, lister_for=self.lister_for, recorder=recorder)
             )
         factory = self._factory
         self._collector = informer_metrics_collector(lambda: factory.informers)
@@ -303,8 +344,7 @@ class Manager:
                 self._leader_metrics.unregister()
             for recorder in self._recorders:
                 await recorder.aclose()
-            if self._factory is not None:
-                await self._factory.stop()
+            await self._factory.stop()
             if self._probe is not None:
                 await self._probe.stop()
             if self._collector is not None:

@@ -144,7 +144,9 @@ class Reconciler(abc.ABC):
         """A :class:`~kubeflow_informer.cache.Lister` over the manager's shared informer cache.
 
         Same arguments as ``SharedInformerFactory.lister_for``. Objects it returns are shared
-        with the cache: copy before mutating.
+        with the cache: copy before mutating. The cache has always synced: for a resource,
+        namespace or selector no watch declared, the manager starts an informer, the reconcile
+        waits for its first sync and runs again (``Manager.lister_for``).
         """
         return self.context.lister_for(api_version, plural, **kwargs)
 
