@@ -147,6 +147,11 @@ async def test_readme_controller_works_against_the_embedded_server(tmp_path: Pat
                 process.send_signal(signal.SIGTERM)
             output, _ = await process.communicate()
     assert process.returncode == 0, output.decode()
+    log = output.decode()
+    for progress in ("v1/namespaces: waiting for the first sync: listing and watching",
+                     "v1/configmaps: synced", "controller namespace started 1 workers",
+                     "welcomed team-a", "manager stopped"):
+        assert progress in log, log
     assert configmap["data"] == {"message": "Welcome to team-a!"}
     [owner] = configmap["metadata"]["ownerReferences"]
     assert (owner["kind"], owner["name"], owner["controller"]) == ("Namespace", "team-a", True)

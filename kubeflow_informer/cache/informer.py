@@ -58,6 +58,24 @@ def _resource_version(obj: dict[str, Any]) -> Any:
     return obj["metadata"].get("resourceVersion")
 
 
+def _describe_source(
+    lister_watcher: ListerWatcher,
+    namespace: str | None,
+    label_selector: str | None,
+    field_selector: str | None,
+) -> str:
+    """Where an informer lists from, for its start-up log line: the URL when the lister-watcher
+    is a client ``Resource`` (server and path), else its repr; plus the selectors."""
+    try:
+        where = lister_watcher.api.config.server + lister_watcher.path(namespace)  # type: ignore[attr-defined]
+    except (AttributeError, TypeError, ValueError):
+        where = repr(lister_watcher)
+    selectors = [f"labelSelector={label_selector}" if label_selector else "",
+                 f"fieldSelector={field_selector}" if field_selector else ""]
+    extra = ", ".join(s for s in selectors if s)
+    return f"{where} ({extra})" if extra else where
+
+
 class SharedIndexInformer:
     """A cache of one resource (one namespace and selector set) plus handler fan-out."""
 
@@ -105,6 +123,8 @@ class SharedIndexInformer:
             manage_gc=manage_gc,
             name=name,
         )
+        self._source = _describe_source(lister_watcher, namespace, label_selector, field_selector)
+        self._started_at = 0.0
         self.manage_gc = manage_gc
         self.resync_period = resync_period
         self.min_resync_period = min_resync_period
@@ -142,6 +162,10 @@ class SharedIndexInformer:
         if not self._stopped:
             self._synced = True
             self._synced_event.set()
+            logger.info(
+                "%s: synced, %d objects in %.2fs", self.name, len(self.indexer),
+                asyncio.get_running_loop().time() - self._started_at,
+            )
 
     @property
     def last_sync_resource_version(self) -> str:
@@ -254,6 +278,9 @@ class SharedIndexInformer:
         if self._started:
             return
         self._started = True
+        self._started_at = asyncio.get_running_loop().time()
+        logger.info("%s: waiting for the first sync: listing and watching %s", self.name,
+                    self._source)
         if self.manage_gc:
             gc_policy.acquire()
         for listener in self._listeners:

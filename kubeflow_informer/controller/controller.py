@@ -13,6 +13,12 @@ Life cycle (driven by the :class:`~kubeflow_informer.controller.manager.Manager`
 
 Guarantees (from the workqueue): a request is never reconciled by two workers at once; requests
 added while one is being reconciled are coalesced and processed once after it.
+
+Logs: a reconcile that raises is logged with its traceback the first time (for a request that
+last succeeded, or never ran); its retries log one line each, naming the request, the retry
+count, the delay and the error, at most ``RETRY_LOG_BURST`` lines at once and
+``RETRY_LOG_PER_SECOND`` per second per controller (a line says how many were left out), so a
+reconciler failing in a tight backoff loop cannot flood the log.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from kubeflow_informer.controller.sources import (
     request_for_object,
 )
 from kubeflow_informer.metrics import CollectorRegistry
+from kubeflow_informer.token_bucket import TokenBucket
 from kubeflow_informer.workqueue import (
     RateLimitingQueue,
     ShutDown,
@@ -50,6 +57,9 @@ logger = logging.getLogger(__name__)
 
 #: How long a reconcile waits for the first sync of an informer it started on demand.
 ON_DEMAND_SYNC_TIMEOUT = 60.0
+#: The rate limit of retry log lines, per controller (see the module docstring).
+RETRY_LOG_PER_SECOND = 1.0
+RETRY_LOG_BURST = 5
 
 
 class Controller:
@@ -102,6 +112,10 @@ class Controller:
         self._workers: list[asyncio.Task[None]] = []
         self._stopping = False
         self._registrations: list[Any] = []
+        self._retry_log = TokenBucket(RETRY_LOG_PER_SECOND, RETRY_LOG_BURST)
+        self._retry_lines_dropped = 0
+        #: Requests whose failure traceback was logged and that have not succeeded since.
+        self._failing: set[Request] = set()
 
     def __repr__(self) -> str:
         state = "running" if self.running else "stopped"
@@ -244,6 +258,7 @@ class Controller:
             metrics.terminal_errors += 1
             totals["error"] += 1
             queue.forget(request)
+            self._failing.discard(request)
             logger.error(
                 "controller %s: terminal error reconciling %s (not retried): %s",
                 self.name,
@@ -252,21 +267,34 @@ class Controller:
                 exc_info=True,
             )
             return
-        except Exception:
+        except Exception as err:
             metrics.errors += 1
             totals["error"] += 1
             queue.add_rate_limited(request)
-            logger.exception(
-                "controller %s: error reconciling %s (retry %d)",
-                self.name,
-                request,
-                queue.num_requeues(request),
-            )
+            self._log_failure(request, err)
             return
         finally:
             metrics.active -= 1
             metrics.time_seconds.observe(time.perf_counter() - started)
         self._handle_result(request, result)
+
+    def _log_failure(self, request: Request, err: Exception) -> None:
+        """The first failure with its traceback, retries as one rate-limited line each."""
+        retry = self.queue.num_requeues(request)
+        if request not in self._failing:
+            self._failing.add(request)
+            logger.error("controller %s: error reconciling %s (will retry with backoff)",
+                         self.name, request, exc_info=err)
+            return
+        if not self._retry_log.try_take():
+            self._retry_lines_dropped += 1
+            return
+        dropped, self._retry_lines_dropped = self._retry_lines_dropped, 0
+        logger.warning(
+            "controller %s: error reconciling %s again (retry %d): %s: %s%s",
+            self.name, request, retry, type(err).__name__, err,
+            f" [{dropped} similar lines left out]" if dropped else "",
+        )
 
     async def _call_reconciler(self, request: Request) -> Result | None:
         """Reconcile; a lister whose cache had not synced yet (an informer started on demand)
@@ -292,6 +320,7 @@ class Controller:
         assert self._metrics is not None
         queue = self.queue
         totals = self._metrics.totals
+        self._failing.discard(request)
         if result is not None and result.requeue_after:
             queue.forget(request)
             queue.add_after(request, result.requeue_after)
