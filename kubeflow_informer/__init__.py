@@ -85,6 +85,9 @@ if TYPE_CHECKING:
         not_,
         object_predicate,
     )
+    from kubeflow_informer.controller.health import (
+        MetricsPortError,
+    )
     from kubeflow_informer.errors import (
         AlreadyExists,
         ApiError,
@@ -205,6 +208,7 @@ _WHERE: dict[str, str] = {
     "RateLimitingQueue": "kubeflow_informer.workqueue",
     "ShutDown": "kubeflow_informer.workqueue",
     "default_controller_rate_limiter": "kubeflow_informer.workqueue",
+    "MetricsPortError": "kubeflow_informer.controller.health",
 }
 
 __all__ = [
@@ -251,6 +255,7 @@ __all__ = [
     "Lister",
     "ListerWatcher",
     "Manager",
+    "MetricsPortError",
     "NotFound",
     "Owns",
     "Predicate",

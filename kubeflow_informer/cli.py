@@ -7,12 +7,16 @@ Adding a command (benchmarks, the sample controller...) means adding one entry, 
 * ``kubeflow-informer apiserver [--host H] [--port N] [--kubeconfig-out PATH] [--token T]
   [--tls] [--seed S]`` runs the embedded API server until SIGINT/SIGTERM (exit 0). Once it is
   serving it prints its URL as the first line on stdout (and flushes), so a parent process can
-  read the port it bound when ``--port 0``.
+  read the port it bound when ``--port 0``; with ``--kubeconfig-out`` an ``export KUBECONFIG=...``
+  line follows, to paste into another shell.
 * ``kubeflow-informer envtest [--assets DIR] [--kubeconfig-out PATH] [--controllers LIST]``
   runs a real control plane (etcd + kube-apiserver, and kube-controller-manager with the
   controllers named) from ``$KUBEBUILDER_ASSETS`` until SIGINT/SIGTERM (exit 0); like
   ``apiserver`` it prints the URL first on stdout.
 * ``kubeflow-informer version`` prints the package version.
+
+A usage error (an unknown option, a port that is not 0-65535) or a port that cannot be bound
+(already in use, not permitted) is one line on stderr naming the option, and exit code 2.
 """
 
 from __future__ import annotations
@@ -20,14 +24,45 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
+import socket
 import sys
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, NoReturn
 
 from kubeflow_informer._version import __version__
 
-__all__ = ["SUBCOMMANDS", "Subcommand", "build_parser", "main"]
+__all__ = ["SUBCOMMANDS", "Subcommand", "build_parser", "describe_os_error", "main", "port_number"]
+
+#: The exit code of a usage error, as argparse's.
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line (``--help`` shows the usage)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def describe_os_error(exc: OSError) -> str:
+    """The short reason of a bind failure (``Address already in use``), without the repetition
+    of the address that aiohttp and asyncio put into their messages."""
+    if exc.errno is not None and not isinstance(exc, socket.gaierror):
+        return os.strerror(exc.errno)
+    return exc.strerror or str(exc)
+
+
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port, 0-65535 (0 picks a free one)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0-65535, got {port}")
+    return port
 
 
 class Subcommand(NamedTuple):
@@ -40,12 +75,17 @@ class Subcommand(NamedTuple):
 
 
 def _configure_apiserver(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one")
-    parser.add_argument("--kubeconfig-out", metavar="PATH", help="write a kubeconfig here")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to bind (default: %(default)s)")
+    parser.add_argument("--port", type=port_number, default=0,
+                        help="port to bind, 0-65535 (default: 0, a free port, printed on stdout)")
+    parser.add_argument("--kubeconfig-out", metavar="PATH",
+                        help="write a kubeconfig for the server here and print the "
+                             "'export KUBECONFIG=PATH' line (default: none written)")
     parser.add_argument("--token", help="require this bearer token (401 without it)")
     parser.add_argument("--tls", action="store_true", help="serve HTTPS with a generated CA")
-    parser.add_argument("--seed", type=int, default=0, help="seed for names, uids and faults")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed for names, uids and faults (default: %(default)s)")
 
 
 async def _serve_apiserver(args: argparse.Namespace) -> None:
@@ -62,6 +102,8 @@ async def _serve_apiserver(args: argparse.Namespace) -> None:
             if args.kubeconfig_out:
                 server.write_kubeconfig(args.kubeconfig_out)
             sys.stdout.write(server.url + "\n")
+            if args.kubeconfig_out:
+                sys.stdout.write(f"export KUBECONFIG={args.kubeconfig_out}\n")
             sys.stdout.flush()
             await stop.wait()
     finally:
@@ -72,7 +114,15 @@ async def _serve_apiserver(args: argparse.Namespace) -> None:
 def _run_apiserver(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    asyncio.run(_serve_apiserver(args))
+    try:
+        asyncio.run(_serve_apiserver(args))
+    except OSError as exc:  # binding: address in use, not permitted, no such address
+        option = "--host" if isinstance(exc, socket.gaierror) else "--port"
+        sys.stderr.write(
+            f"kubeflow-informer apiserver: error: argument {option}: cannot listen on "
+            f"{args.host}:{args.port}: {describe_os_error(exc)}\n"
+        )
+        return EXIT_USAGE
     return 0
 
 
@@ -146,9 +196,7 @@ SUBCOMMANDS: list[Subcommand] = [
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every registered subcommand."""
-    parser = argparse.ArgumentParser(
-        prog="kubeflow-informer", description="kubeflow_informer command-line tools"
-    )
+    parser = _Parser(prog="kubeflow-informer", description="kubeflow_informer command-line tools")
     parser.add_argument("--version", action="version", version=f"kubeflow-informer {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from examples.pod_detector.app import EXIT_CONFIG, RunOptions, run, wants_cluster
 from examples.pod_detector.report import configure_logging
 from examples.pod_detector.settings import DetectorSettings, WatchScope
+from kubeflow_informer.cli import port_number
 from kubeflow_informer.selectors import LabelSelector, SelectorError
 
 DEMO_DURATION = 30.0
@@ -35,6 +36,12 @@ def _non_negative(text: str) -> float:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
     return value
+
+
+def _metrics_port(text: str) -> int:
+    if text.strip() == "-1":
+        return -1
+    return port_number(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     judge.add_argument("--workers", type=int, default=2,
                        help="concurrent reconciles per controller (default 2)")
     run_group = parser.add_argument_group("operation")
-    run_group.add_argument("--metrics-port", type=int, metavar="PORT",
+    run_group.add_argument("--metrics-port", type=_metrics_port, metavar="PORT",
                            help=f"port of /metrics, /healthz, /readyz (default "
                                 f"{CLUSTER_METRICS_PORT}; demo: a free port; -1 disables)")
     run_group.add_argument("--leader-elect", action="store_true",

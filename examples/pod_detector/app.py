@@ -26,6 +26,7 @@ from examples.pod_detector.detector import PodDetector
 from examples.pod_detector.report import Summary, cache_contents
 from examples.pod_detector.scenario import Scenario, seed_scenario
 from examples.pod_detector.settings import DetectorSettings
+from kubeflow_informer import MetricsPortError
 from kubeflow_informer.apiserver import EmbeddedApiServer
 from kubeflow_informer.client import ApiClient
 from kubeflow_informer.config import Config, load_config
@@ -176,6 +177,9 @@ async def run_detector(
     except CacheSyncTimeout as err:
         logger.error("%s", err)
         return RunResult(EXIT_FAILED)
+    except MetricsPortError as err:
+        logger.error("--metrics-port %d: %s", err.port, err)
+        return RunResult(EXIT_CONFIG)
     logger.info("caches synced in %.2fs: %s", time.monotonic() - started,
                 ", ".join(f"{k} {v} objects" for k, v in
                           cache_contents(manager.factory.informers).items()))

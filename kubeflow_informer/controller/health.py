@@ -13,15 +13,30 @@ Each failing probe names the failed checks in its body, as Kubernetes' own ``/he
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Mapping
 
 from aiohttp import web
 
+from kubeflow_informer.errors import KubeflowInformerError
 from kubeflow_informer.metrics import CONTENT_TYPE, CollectorRegistry, render
 
 logger = logging.getLogger(__name__)
 
 Check = Callable[[], bool]
+
+
+class MetricsPortError(KubeflowInformerError):
+    """The probe and metrics endpoint could not listen on its ``host:port`` (in use, not
+    permitted, an unknown host): the manager's ``metrics_port`` / ``metrics_host``."""
+
+    def __init__(self, host: str, port: int, reason: str) -> None:
+        self.host = host
+        self.port = port
+        super().__init__(
+            f"cannot serve /healthz, /readyz and /metrics on {host}:{port} (metrics_port): "
+            f"{reason}"
+        )
 
 
 class ProbeServer:
@@ -57,6 +72,11 @@ class ProbeServer:
         site = web.TCPSite(runner, self.host, self.port)
         try:
             await site.start()
+        except (OSError, OverflowError) as exc:
+            await runner.cleanup()
+            errno = exc.errno if isinstance(exc, OSError) else None
+            reason = os.strerror(errno) if errno else str(exc)
+            raise MetricsPortError(self.host, self.port, reason) from exc
         except BaseException:
             await runner.cleanup()
             raise
@@ -98,4 +118,4 @@ class ProbeServer:
         return web.Response(body=render(self.registry), headers={"Content-Type": CONTENT_TYPE})
 
 
-__all__ = ["ProbeServer"]
+__all__ = ["MetricsPortError", "ProbeServer"]

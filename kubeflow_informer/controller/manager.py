@@ -104,6 +104,8 @@ class Manager:
     ) -> None:
         if config is None and api_client is None:
             raise ValueError("Manager needs a config or an api_client")
+        if metrics_port is not None and not 0 <= metrics_port <= 65535:
+            raise ValueError(f"metrics_port must be 0-65535 (or None), got {metrics_port}")
         self.config = config
         self.namespace = namespace
         self.resync_period = resync_period
