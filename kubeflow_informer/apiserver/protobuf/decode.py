@@ -33,6 +33,7 @@ from kubeflow_informer.apiserver.protobuf.wire import (
     packed_varints,
     signed64,
 )
+from kubeflow_informer.errors import KubeflowInformerError
 
 __all__ = ["MAGIC", "UnsupportedProtobuf", "WireError", "decode_object", "go_duration"]
 
@@ -43,7 +44,7 @@ _ABSENT: Any = object()  # an empty Time: Go's zero time, null in JSON, so no ke
 _WIRE_TYPES = {"i": VARINT, "b": VARINT, "f": FIXED64}
 
 
-class UnsupportedProtobuf(Exception):
+class UnsupportedProtobuf(KubeflowInformerError):
     """A protobuf body this server has no field table for (kind or field); ``what`` names it."""
 
     def __init__(self, what: str) -> None:

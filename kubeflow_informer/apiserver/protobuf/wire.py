@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from kubeflow_informer.errors import KubeflowInformerError
+
 __all__ = [
     "FIXED32",
     "FIXED64",
@@ -28,7 +30,7 @@ VARINT, FIXED64, LENGTH, FIXED32 = 0, 1, 2, 5
 _MASK64 = (1 << 64) - 1
 
 
-class WireError(ValueError):
+class WireError(KubeflowInformerError, ValueError):
     """The bytes are not a well-formed protobuf message."""
 
 
