@@ -5,10 +5,12 @@ entry where ``configure(parser)`` adds its arguments and ``run(args)`` returns t
 Adding a command (benchmarks, the sample controller...) means adding one entry, nothing else.
 
 * ``kubeflow-informer apiserver [--host H] [--port N] [--kubeconfig-out PATH] [--token T]
-  [--tls] [--seed S]`` runs the embedded API server until SIGINT/SIGTERM (exit 0). Once it is
-  serving it prints its URL as the first line on stdout (and flushes), so a parent process can
-  read the port it bound when ``--port 0``; with ``--kubeconfig-out`` an ``export KUBECONFIG=...``
-  line follows, to paste into another shell.
+  [--tls | --no-tls] [--seed S]`` runs the embedded API server until SIGINT/SIGTERM (exit 0).
+  Once it is serving it prints its URL as the first line on stdout (and flushes), so a parent
+  process can read the port it bound when ``--port 0``; with ``--kubeconfig-out`` an
+  ``export KUBECONFIG=...`` line follows, to paste into another shell. ``--token`` turns TLS on
+  unless ``--no-tls`` is given: kubectl (client-go) never sends a bearer token over plain http,
+  so a token server without TLS would answer every kubectl request 401.
 * ``kubeflow-informer envtest [--assets DIR] [--kubeconfig-out PATH] [--controllers LIST]``
   runs a real control plane (etcd + kube-apiserver, and kube-controller-manager with the
   controllers named) from ``$KUBEBUILDER_ASSETS`` until SIGINT/SIGTERM (exit 0); like
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import logging
 import os
 import signal
@@ -82,8 +85,11 @@ def _configure_apiserver(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kubeconfig-out", metavar="PATH",
                         help="write a kubeconfig for the server here and print the "
                              "'export KUBECONFIG=PATH' line (default: none written)")
-    parser.add_argument("--token", help="require this bearer token (401 without it)")
-    parser.add_argument("--tls", action="store_true", help="serve HTTPS with a generated CA")
+    parser.add_argument("--token", help="require this bearer token (401 without it); implies "
+                        "--tls, since kubectl sends a token only over HTTPS (default: none)")
+    parser.add_argument("--tls", action=argparse.BooleanOptionalAction, default=None,
+                        help="serve HTTPS with a generated CA (default: on with --token, off "
+                             "without); --no-tls keeps plain http even with --token")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed for names, uids and faults (default: %(default)s)")
 
@@ -91,13 +97,23 @@ def _configure_apiserver(parser: argparse.ArgumentParser) -> None:
 async def _serve_apiserver(args: argparse.Namespace) -> None:
     from kubeflow_informer.apiserver import EmbeddedApiServer
 
+    tls = bool(args.token) if args.tls is None else args.tls
+    if args.token and not tls:
+        logging.getLogger(__name__).warning(
+            "--token without TLS: kubectl and client-go do not send a bearer token over plain "
+            "http, so they will get 401 Unauthorized; drop --no-tls to serve HTTPS")
+    if tls and importlib.util.find_spec("cryptography") is None:
+        sys.stderr.write("kubeflow-informer apiserver: error: argument --tls: serving HTTPS "
+                         "(implied by --token) needs the cryptography package: pip install "
+                         "'kubeflow-informer[tls]', or pass --no-tls\n")
+        raise SystemExit(EXIT_USAGE)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
         async with EmbeddedApiServer(
-            host=args.host, port=args.port, token=args.token, tls=args.tls, seed=args.seed
+            host=args.host, port=args.port, token=args.token, tls=tls, seed=args.seed
         ) as server:
             if args.kubeconfig_out:
                 server.write_kubeconfig(args.kubeconfig_out)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -15,6 +17,7 @@ import yaml
 from kubeflow_informer import cli
 from kubeflow_informer.apiserver import EmbeddedApiServer
 from kubeflow_informer.client import ApiClient
+from kubeflow_informer.config import load_config
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -29,30 +32,60 @@ def test_a_subcommand_is_required() -> None:
         cli.main([])
 
 
-async def test_apiserver_subcommand_serves_until_sigterm(tmp_path: Path) -> None:
-    kubeconfig = tmp_path / "config"
+@contextlib.asynccontextmanager
+async def _standalone(*args: str) -> AsyncIterator[tuple[str, asyncio.subprocess.Process]]:
+    """The standalone server with ``args``: its URL and process (killed if still running)."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "kubeflow_informer", "apiserver", "--port", "0",
-        "--kubeconfig-out", str(kubeconfig), "--token", "tok",
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        sys.executable, "-m", "kubeflow_informer", "apiserver", "--port", "0", *args,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     try:
         assert process.stdout is not None
-        url = (await asyncio.wait_for(process.stdout.readline(), 30)).decode().strip()
+        yield (await asyncio.wait_for(process.stdout.readline(), 30)).decode().strip(), process
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+async def _stop(process: asyncio.subprocess.Process) -> bytes:
+    """SIGTERM, a clean exit, and what the server logged."""
+    process.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(process.wait(), 30) == 0
+    assert process.stderr is not None
+    return await process.stderr.read()
+
+
+async def test_apiserver_subcommand_serves_until_sigterm(tmp_path: Path) -> None:
+    kubeconfig = tmp_path / "config"
+    async with _standalone("--kubeconfig-out", str(kubeconfig)) as (url, process):
         assert url.startswith("http://127.0.0.1:")
         document = yaml.safe_load(kubeconfig.read_text())
         assert document["clusters"][0]["cluster"]["server"] == url
+        async with aiohttp.ClientSession() as session, session.get(f"{url}/version") as response:
+            assert response.status == 200
+        await _stop(process)
+
+
+async def test_a_token_server_serves_https_with_its_ca_in_the_kubeconfig(tmp_path: Path) -> None:
+    # kubectl never sends a bearer token over plain http: --token implies TLS
+    kubeconfig = tmp_path / "config"
+    async with _standalone("--kubeconfig-out", str(kubeconfig), "--token", "tok") as (url, process):
+        assert url.startswith("https://127.0.0.1:")
+        async with ApiClient(load_config(kubeconfig)) as api:
+            assert (await api.request("GET", "/version"))["major"] == "1"
+        await _stop(process)
+
+
+async def test_no_tls_keeps_plain_http_for_a_token_and_warns() -> None:
+    async with _standalone("--token", "tok", "--no-tls") as (url, process):
+        assert url.startswith("http://127.0.0.1:")
         headers = {"Authorization": "Bearer tok"}
         async with aiohttp.ClientSession() as session, session.get(
             f"{url}/version", headers=headers
         ) as response:
             assert response.status == 200
-        process.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(process.wait(), 30) == 0
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+        assert b"--token without TLS: kubectl and client-go do not send" in await _stop(process)
 
 
 async def test_fixtures_give_a_server_and_a_connected_client(
