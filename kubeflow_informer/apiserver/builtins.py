@@ -1,208 +1,119 @@
-"""The built-in resources the embedded server serves, as kube-apiserver v1.32 advertises them.
+"""The built-in resources the embedded server serves: every one kube-apiserver v1.36 lists.
 
-Only what controllers touch: core/v1 namespaces, pods (``status``, ``log``), services,
-endpoints, configmaps, secrets, events, nodes, serviceaccounts; apps/v1 workloads; batch/v1 jobs;
-coordination.k8s.io/v1 leases; apiextensions.k8s.io/v1 customresourcedefinitions. Short names,
-categories and subresources follow the real discovery documents, so ``kubectl get po`` and
-``kubectl get all`` behave as on a cluster. DaemonSets have no ``scale`` subresource on a real
-server, so they have none here either.
+The table is built from the real server's discovery documents, captured into
+``apiserver/data/discovery.json`` by ``tools/capture_kubernetes_api.py``: 67 resources in 20
+groups, each with the kind, singular name, scope, verbs, short names, categories,
+``storageVersionHash`` and subresources (``pods/eviction``, ``pods/binding``,
+``serviceaccounts/token``, ``.../status``, ``.../scale``...) the real server advertises, in its
+order. Discovery (legacy and aggregated) is derived from this one table, so its difference from
+the real server is nil by construction, and a test pins it against the real server.
+
+Most kinds are plain storage: nothing in the server acts on a ``StorageClass`` or a
+``FlowSchema``, as nothing would on a cluster without controllers. The few facts the engine adds
+on top of discovery live here too: where ``scale`` reads and writes, and which names must be
+DNS-1123 labels. Kinds the real server computes instead of storing (the review kinds,
+``bindings``, ``componentstatuses``) are marked ``stored=False`` and answer through
+``handlers/computed.py``.
 """
 
 from __future__ import annotations
 
-from kubeflow_informer.apiserver.registry import Registry, ResourceInfo, ScalePaths
+from typing import Any
+
+from kubeflow_informer.apiserver.data import discovery_facts
+from kubeflow_informer.apiserver.registry import Registry, ResourceInfo, ScalePaths, Subresource
+
+__all__ = [
+    "BUILTIN_RESOURCES",
+    "KUBERNETES_VERSION",
+    "LABEL_NAMED",
+    "default_registry",
+    "is_builtin",
+]
 
 _WORKLOAD_SCALE = ScalePaths(
     spec_replicas=".spec.replicas",
     status_replicas=".status.replicas",
     label_selector=".spec.selector",
 )
-_NO_DELETECOLLECTION = ("create", "delete", "get", "list", "patch", "update", "watch")
 
-BUILTIN_RESOURCES: tuple[ResourceInfo, ...] = (
-    ResourceInfo("", "v1", "configmaps", "configmap", "ConfigMap", True, ("cm",)),
-    ResourceInfo("", "v1", "endpoints", "endpoints", "Endpoints", True, ("ep",)),
-    ResourceInfo("", "v1", "events", "event", "Event", True, ("ev",)),
-    ResourceInfo(
-        "",
-        "v1",
-        "namespaces",
-        "namespace",
-        "Namespace",
-        False,
-        ("ns",),
-        verbs=_NO_DELETECOLLECTION,
-        subresources=frozenset({"status", "finalize"}),
-    ),
-    ResourceInfo(
-        "", "v1", "nodes", "node", "Node", False, ("no",), subresources=frozenset({"status"})
-    ),
-    ResourceInfo(
-        "",
-        "v1",
-        "pods",
-        "pod",
-        "Pod",
-        True,
-        ("po",),
-        subresources=frozenset({"status", "log"}),
-        categories=("all",),
-    ),
-    ResourceInfo(
-        "",
-        "v1",
-        "resourcequotas",
-        "resourcequota",
-        "ResourceQuota",
-        True,
-        ("quota",),
-        subresources=frozenset({"status"}),
-    ),
-    ResourceInfo("", "v1", "secrets", "secret", "Secret", True),
-    ResourceInfo("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", True, ("sa",)),
-    ResourceInfo(
-        "",
-        "v1",
-        "services",
-        "service",
-        "Service",
-        True,
-        ("svc",),
-        verbs=_NO_DELETECOLLECTION,
-        subresources=frozenset({"status"}),
-        categories=("all",),
-    ),
-    ResourceInfo(
-        "apps",
-        "v1",
-        "daemonsets",
-        "daemonset",
-        "DaemonSet",
-        True,
-        ("ds",),
-        subresources=frozenset({"status"}),
-        categories=("all",),
-    ),
-    ResourceInfo(
-        "apps",
-        "v1",
-        "deployments",
-        "deployment",
-        "Deployment",
-        True,
-        ("deploy",),
-        subresources=frozenset({"status", "scale"}),
-        categories=("all",),
-        scale_paths=_WORKLOAD_SCALE,
-    ),
-    ResourceInfo(
-        "apps",
-        "v1",
-        "replicasets",
-        "replicaset",
-        "ReplicaSet",
-        True,
-        ("rs",),
-        subresources=frozenset({"status", "scale"}),
-        categories=("all",),
-        scale_paths=_WORKLOAD_SCALE,
-    ),
-    ResourceInfo(
-        "apps",
-        "v1",
-        "statefulsets",
-        "statefulset",
-        "StatefulSet",
-        True,
-        ("sts",),
-        subresources=frozenset({"status", "scale"}),
-        categories=("all",),
-        scale_paths=_WORKLOAD_SCALE,
-    ),
-    ResourceInfo(
-        "batch",
-        "v1",
-        "jobs",
-        "job",
-        "Job",
-        True,
-        subresources=frozenset({"status"}),
-        categories=("all",),
-    ),
-    ResourceInfo(
-        "batch",
-        "v1",
-        "cronjobs",
-        "cronjob",
-        "CronJob",
-        True,
-        ("cj",),
-        subresources=frozenset({"status"}),
-        categories=("all",),
-    ),
-    ResourceInfo("coordination.k8s.io", "v1", "leases", "lease", "Lease", True),
-    ResourceInfo(
-        "apiextensions.k8s.io",
-        "v1",
-        "customresourcedefinitions",
-        "customresourcedefinition",
-        "CustomResourceDefinition",
-        False,
-        ("crd", "crds"),
-        subresources=frozenset({"status"}),
-        categories=("api-extensions",),
-    ),
-)
-
-# Plain storage (nothing in the server acts on them), served so that ``kubectl create
-# role|rolebinding|clusterrole|clusterrolebinding|pdb|priorityclass|ingress`` and ``kubectl
-# autoscale`` work; discovery fields as kube-apiserver 1.36 lists them.
-BUILTIN_RESOURCES += (
-    ResourceInfo(
-        "autoscaling",
-        "v1",
-        "horizontalpodautoscalers",
-        "horizontalpodautoscaler",
-        "HorizontalPodAutoscaler",
-        True,
-        ("hpa",),
-        subresources=frozenset({"status"}),
-        categories=("all",),
-    ),
-    ResourceInfo(
-        "networking.k8s.io",
-        "v1",
-        "ingresses",
-        "ingress",
-        "Ingress",
-        True,
-        ("ing",),
-        subresources=frozenset({"status"}),
-    ),
-    ResourceInfo(
-        "policy",
-        "v1",
-        "poddisruptionbudgets",
-        "poddisruptionbudget",
-        "PodDisruptionBudget",
-        True,
-        ("pdb",),
-        subresources=frozenset({"status"}),
-    ),
-    ResourceInfo("rbac.authorization.k8s.io", "v1", "clusterrolebindings",
-                 "clusterrolebinding", "ClusterRoleBinding", False),
-    ResourceInfo("rbac.authorization.k8s.io", "v1", "clusterroles", "clusterrole",
-                 "ClusterRole", False),
-    ResourceInfo("rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding",
-                 "RoleBinding", True),
-    ResourceInfo("rbac.authorization.k8s.io", "v1", "roles", "role", "Role", True),
-    ResourceInfo("scheduling.k8s.io", "v1", "priorityclasses", "priorityclass",
-                 "PriorityClass", False, ("pc",)),
-)
+#: Where the ``scale`` subresource of a built-in workload reads and writes.
+_SCALE_PATHS = {
+    ("", "replicationcontrollers"): _WORKLOAD_SCALE,
+    ("apps", "deployments"): _WORKLOAD_SCALE,
+    ("apps", "replicasets"): _WORKLOAD_SCALE,
+    ("apps", "statefulsets"): _WORKLOAD_SCALE,
+}
 
 # Resources whose names must be DNS-1123 labels (63 chars, no dots) rather than subdomains.
 LABEL_NAMED: frozenset[tuple[str, str]] = frozenset({("", "namespaces"), ("", "services")})
 
+
+def _subresource(entry: dict[str, Any]) -> Subresource:
+    return Subresource(
+        name=entry["name"].partition("/")[2],
+        kind=entry["kind"],
+        verbs=tuple(entry["verbs"]),
+        group=entry.get("group"),
+        version=entry.get("version"),
+    )
+
+
+def _resources(group_version: str, entries: list[dict[str, Any]]) -> list[ResourceInfo]:
+    group, _, version = group_version.rpartition("/")
+    subresources: dict[str, list[Subresource]] = {}
+    for entry in entries:
+        parent, _, sub = entry["name"].partition("/")
+        if sub:
+            subresources.setdefault(parent, []).append(_subresource(entry))
+    infos = []
+    for entry in entries:
+        if "/" in entry["name"]:
+            continue
+        plural = entry["name"]
+        details = tuple(subresources.get(plural, ()))
+        infos.append(
+            ResourceInfo(
+                group=group,
+                version=version,
+                plural=plural,
+                singular=entry["singularName"],
+                kind=entry["kind"],
+                namespaced=entry["namespaced"],
+                short_names=tuple(entry.get("shortNames", ())),
+                verbs=tuple(entry["verbs"]),
+                subresources=frozenset(sub.name for sub in details),
+                categories=tuple(entry.get("categories", ())),
+                scale_paths=_SCALE_PATHS.get((group, plural)),
+                storage_version_hash=entry.get("storageVersionHash", ""),
+                stored="storageVersionHash" in entry,
+                subresource_details=details,
+            )
+        )
+    return infos
+
+
+def _build() -> tuple[tuple[ResourceInfo, ...], tuple[str, ...]]:
+    facts = discovery_facts()
+    resources = tuple(
+        info
+        for group_version, entries in facts["resources"].items()
+        for info in _resources(group_version, entries)
+    )
+    return resources, tuple(group["name"] for group in facts["groups"])
+
+
+BUILTIN_RESOURCES, BUILTIN_GROUPS = _build()
+
+
+
+def _release() -> tuple[int, int, int]:
+    major, minor, patch = discovery_facts()["version"]["gitVersion"].lstrip("v").split(".")[:3]
+    return int(major), int(minor), int(patch)
+
+
+#: The Kubernetes release whose API the embedded server imitates: (major, minor, patch).
+KUBERNETES_VERSION = _release()
 
 _BUILTIN_RESOURCES = frozenset(info.group_resource for info in BUILTIN_RESOURCES)
 
@@ -214,7 +125,7 @@ def is_builtin(info: ResourceInfo) -> bool:
 
 def default_registry() -> Registry:
     """A fresh registry serving every built-in resource (and no custom resource yet)."""
-    registry = Registry()
+    registry = Registry(group_order=BUILTIN_GROUPS)
     for info in BUILTIN_RESOURCES:
         registry.register(info)
     return registry

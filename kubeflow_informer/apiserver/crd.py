@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kubeflow_informer.apiserver import status
-from kubeflow_informer.apiserver.registry import ResourceInfo, ScalePaths
+from kubeflow_informer.apiserver.registry import ResourceInfo, ScalePaths, storage_version_hash
 
 if TYPE_CHECKING:
     from kubeflow_informer.apiserver.storage import Storage
@@ -21,8 +21,14 @@ if TYPE_CHECKING:
 
 CRD_RESOURCE = ("apiextensions.k8s.io", "customresourcedefinitions")
 
+#: A custom resource's verbs, in the order apiextensions-apiserver lists them in discovery.
+CUSTOM_RESOURCE_VERBS = (
+    "delete", "deletecollection", "get", "list", "patch", "create", "update", "watch"
+)
 
-def _names(crd: dict[str, Any]) -> dict[str, Any]:
+
+def crd_names(crd: dict[str, Any]) -> dict[str, Any]:
+    """The CRD's ``spec.names`` with the defaults the server fills in (singular, listKind)."""
     names: dict[str, Any] = dict((crd.get("spec") or {}).get("names") or {})
     kind = str(names.get("kind") or "")
     names.setdefault("singular", kind.lower())
@@ -84,7 +90,7 @@ def set_crd_status(crd: dict[str, Any], now: str) -> None:
     stored = [v["name"] for v in spec["versions"] if v.get("storage")]
     previous = (crd.get("status") or {}).get("storedVersions") or []
     crd["status"] = {
-        "acceptedNames": _names(crd),
+        "acceptedNames": crd_names(crd),
         "conditions": [
             {
                 "type": "NamesAccepted",
@@ -108,7 +114,9 @@ def set_crd_status(crd: dict[str, Any], now: str) -> None:
 def crd_resources(crd: dict[str, Any]) -> list[ResourceInfo]:
     """One ResourceInfo per served version of the CRD, with its declared subresources."""
     spec = crd["spec"]
-    names = _names(crd)
+    names = crd_names(crd)
+    storage = next((v["name"] for v in spec.get("versions") or [] if v.get("storage")), "")
+    version_hash = storage_version_hash(spec["group"], storage, names["kind"])
     infos = []
     for version in spec.get("versions") or []:
         if not version.get("served", True):
@@ -135,9 +143,11 @@ def crd_resources(crd: dict[str, Any]) -> list[ResourceInfo]:
                 kind=names["kind"],
                 namespaced=spec["scope"] == "Namespaced",
                 short_names=tuple(names.get("shortNames") or ()),
+                verbs=CUSTOM_RESOURCE_VERBS,
                 subresources=frozenset(subresources),
                 categories=tuple(names.get("categories") or ()),
                 scale_paths=scale_paths,
+                storage_version_hash=version_hash,
             )
         )
     return infos

@@ -11,6 +11,7 @@ keeping it lets tests seed objects in any state); every object gets a ``generati
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -130,6 +131,51 @@ def _status_only(info: ResourceInfo, old: dict[str, Any], body: dict[str, Any]) 
     return new
 
 
+def _containers_by_name(spec: dict[str, Any], field: str) -> dict[str, dict[str, Any]]:
+    return {str(c.get("name")): c for c in spec.get(field) or [] if isinstance(c, dict)}
+
+
+def _take_ephemeral_containers(new: dict[str, Any], body: dict[str, Any]) -> None:
+    spec = new.setdefault("spec", {})
+    wanted = (body.get("spec") or {}).get("ephemeralContainers")
+    if wanted:
+        spec["ephemeralContainers"] = deep_copy(wanted)
+    else:
+        spec.pop("ephemeralContainers", None)
+
+
+def _take_resources(new: dict[str, Any], body: dict[str, Any]) -> None:
+    spec, wanted = new.setdefault("spec", {}), body.get("spec") or {}
+    for field in ("containers", "initContainers"):
+        requested = _containers_by_name(wanted, field)
+        for name, container in _containers_by_name(spec, field).items():
+            for key in ("resources", "resizePolicy"):
+                value = (requested.get(name) or {}).get(key)
+                if value is None:
+                    container.pop(key, None)
+                else:
+                    container[key] = deep_copy(value)
+
+
+def _take_conditions(new: dict[str, Any], body: dict[str, Any]) -> None:
+    conditions = (body.get("status") or {}).get("conditions")
+    new_status = new.setdefault("status", {})
+    if conditions:
+        new_status["conditions"] = deep_copy(conditions)
+    else:
+        new_status.pop("conditions", None)
+
+
+# Subresources that write one part of the object, everything else coming from the stored one:
+# what each takes from the body (as the real ``ephemeralContainers``, ``resize`` and CSR
+# ``approval`` strategies do), and whether that part counts as spec (bumps ``generation``).
+_PART_SUBRESOURCES: dict[str, tuple[Callable[[dict[str, Any], dict[str, Any]], None], bool]] = {
+    "ephemeralcontainers": (_take_ephemeral_containers, True),
+    "resize": (_take_resources, True),
+    "approval": (_take_conditions, False),
+}
+
+
 def prepare_for_update(
     info: ResourceInfo,
     old: dict[str, Any],
@@ -141,15 +187,21 @@ def prepare_for_update(
     """The object to store for an update of ``old`` with body ``new``; raises 422/400/404.
 
     Main resource: the stored ``status`` is kept when status is a subresource. ``status``: only
-    ``status`` changes, plus the metadata listed in ``_STATUS_METADATA`` for the kind. Always:
+    ``status`` changes, plus the metadata listed in ``_STATUS_METADATA`` for the kind.
+    ``ephemeralcontainers``, ``resize``, ``approval``: only their part (``_PART_SUBRESOURCES``).
+    Always:
     uid, creationTimestamp and the deletion fields come from ``old``; new finalizers on a
     deleting object are refused;
     ``generation`` is bumped when the spec part changed; resourceVersion is left as ``old``'s
     so that the caller can detect a no-op update by equality.
     """
     old_meta = old["metadata"]
+    part = _PART_SUBRESOURCES.get(subresource or "")
     if subresource == "status":
         new = _status_only(info, old, new)
+    elif part is not None:
+        body, new = new, deep_copy(old)
+        part[0](new, body)
     elif subresource is not None:
         raise status.bad_request(f"subresource {subresource!r} cannot be updated here")
     elif info.has_status:
@@ -169,7 +221,7 @@ def prepare_for_update(
         raise problem
     generation = old_meta.get("generation", 1)
     # a status update carries the stored spec over unchanged: no need to compare it
-    changed = subresource is None and (
+    changed = (subresource is None or (part is not None and part[1])) and (
         spec_changed(new, old, info.has_status)
         # Deployments also count annotation changes: they are copied to the ReplicaSets
         or (info.group_resource == DEPLOYMENTS

@@ -12,8 +12,6 @@ import pytest
 import yaml
 
 from kubeflow_informer.apiserver import EmbeddedApiServer
-from kubeflow_informer.apiserver.builtins import default_registry
-from kubeflow_informer.apiserver.registry import ResourceInfo
 
 MANIFEST = Path(__file__).resolve().parents[2] / "deploy" / "pod-detector.yaml"
 
@@ -62,25 +60,12 @@ def test_deployment_runs_with_leader_election_probes_and_its_service_account() -
     assert container["securityContext"]["readOnlyRootFilesystem"] is True
 
 
-def _registry_with_rbac() -> Any:
-    """The embedded server's resources plus RBAC's, which it does not serve itself."""
-    registry = default_registry()
-    for plural, kind, namespaced in (
-        ("roles", "Role", True),
-        ("rolebindings", "RoleBinding", True),
-        ("clusterroles", "ClusterRole", False),
-        ("clusterrolebindings", "ClusterRoleBinding", False),
-    ):
-        registry.register(ResourceInfo("rbac.authorization.k8s.io", "v1", plural,
-                                       kind.lower(), kind, namespaced))
-    return registry
-
-
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
 @pytest.mark.timeout(60)
 async def test_kubectl_apply_dry_run_client_accepts_the_manifest(tmp_path: Path) -> None:
-    # kubectl needs discovery even for a client-side dry run: give it the embedded server.
-    async with EmbeddedApiServer(registry=_registry_with_rbac()) as server:
+    # kubectl needs discovery and /openapi/v2 even for a client-side dry run: the embedded
+    # server serves both, RBAC kinds included.
+    async with EmbeddedApiServer() as server:
         kubeconfig = server.write_kubeconfig(tmp_path / "kubeconfig")
         process = await asyncio.create_subprocess_exec(
             "kubectl", "apply", "--dry-run=client", "-f", str(MANIFEST),

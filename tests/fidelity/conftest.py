@@ -24,7 +24,7 @@ class Standalone:
     home: Path
 
 
-def _read_url(process: subprocess.Popen[bytes], timeout: float) -> str:
+def read_url(process: subprocess.Popen[bytes], timeout: float) -> str:
     assert process.stdout is not None
     with selectors.DefaultSelector() as selector:
         selector.register(process.stdout, selectors.EVENT_READ)
@@ -44,7 +44,7 @@ def standalone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Standalone]
         stderr=subprocess.DEVNULL,
     )
     try:
-        url = _read_url(process, 30)
+        url = read_url(process, 30)
         assert url.startswith("http://127.0.0.1:"), url
         yield Standalone(url, kubeconfig, home)
         process.send_signal(signal.SIGTERM)

@@ -16,13 +16,17 @@ import os
 import queue
 import shutil
 import subprocess
+import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.fidelity.conftest import Standalone
+from kubeflow_informer.apiserver.builtins import BUILTIN_GROUPS
+from kubeflow_informer.testing import ControlPlane
+from tests.fidelity.conftest import Standalone, read_url
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -63,6 +67,38 @@ spec:
     subresources: {status: {}}
     schema:
       openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+"""
+
+SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+"""
+
+EXPLAINED_CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: gizmos.explain.example.com
+spec:
+  group: explain.example.com
+  scope: Namespaced
+  names: {plural: gizmos, singular: gizmo, kind: Gizmo}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {type: integer, description: How many gizmos.}
 """
 
 CUSTOM_OBJECT = """\
@@ -123,6 +159,87 @@ def test_api_resources_lists_builtin_resources(kubectl: Kubectl) -> None:
     assert rows["deployments"] == ["deployments", "deploy", "apps/v1", "true", "Deployment"]
     assert "customresourcedefinitions" in rows
     assert "leases" in rows
+
+
+def test_explain_describes_pod_containers_from_openapi_v3(kubectl: Kubectl) -> None:
+    out = kubectl("explain", "pods.spec.containers")
+    assert "FIELD: containers <[]Container>" in out
+    assert "List of containers belonging to the pod." in out
+    assert "imagePullPolicy\t<string>" in out
+
+
+def test_explain_describes_a_custom_resource_from_its_schema(kubectl: Kubectl) -> None:
+    kubectl("apply", "-f", "-", stdin=EXPLAINED_CRD)
+    out = kubectl("explain", "gizmos.spec")
+    assert "GROUP:      explain.example.com" in out
+    assert "size\t<integer>" in out and "How many gizmos." in out
+
+
+def test_create_dry_run_client_reads_the_openapi_v2_protobuf(kubectl: Kubectl) -> None:
+    # kubectl's validator parses /openapi/v2 (gnostic protobuf) before any client-side dry run
+    out = kubectl("create", "deployment", "web", "--image=nginx", "--dry-run=client", "-o", "name")
+    assert out.strip() == "deployment.apps/web"
+
+
+def test_get_all_lists_the_workloads_of_a_namespace(kubectl: Kubectl, namespace: str) -> None:
+    kubectl("apply", "-n", namespace, "-f", "-", stdin=DEPLOYMENT.replace("REPLICAS", "1"))
+    kubectl("apply", "-n", namespace, "-f", "-", stdin=SERVICE)
+    out = kubectl("get", "all", "-n", namespace)
+    assert "deployment.apps/web" in out
+    assert "service/web" in out
+
+
+def _run_kubectl(kubeconfig: Path, home: Path, *args: str) -> str:
+    completed = subprocess.run(
+        [KUBECTL, f"--cache-dir={home / 'kube-cache'}", *args], capture_output=True, text=True,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home),
+             "KUBECONFIG": str(kubeconfig)},
+        timeout=60,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return completed.stdout
+
+
+def _builtin_rows(table: str) -> list[tuple[str, ...]]:
+    """The rows of ``kubectl api-resources`` for built-in groups, cut at the header's columns
+    (a CRD another test created elsewhere may widen them)."""
+    header, *lines = table.splitlines()
+    starts = [header.index(name) for name in header.split()]
+    rows = []
+    for line in lines:
+        cells = tuple(line[a:b].strip() for a, b in zip(starts, [*starts[1:], None], strict=True))
+        group = cells[2].rpartition("/")[0]
+        if group == "" or group in BUILTIN_GROUPS:
+            rows.append(cells)
+    return rows
+
+
+@pytest.mark.real_apiserver
+def test_api_resources_are_the_real_servers(
+    kubectl: Kubectl, control_plane: ControlPlane, tmp_path: Path
+) -> None:
+    real = _run_kubectl(control_plane.write_kubeconfig(tmp_path / "kubeconfig"), tmp_path,
+                        "api-resources")
+    rows = _builtin_rows(kubectl("api-resources"))
+    assert len(rows) == 67
+    assert rows == _builtin_rows(real)
+
+
+def test_kubectl_works_against_a_token_server(tmp_path: Path) -> None:
+    # kubectl sends a bearer token only over HTTPS: the standalone server's --token implies TLS
+    kubeconfig = tmp_path / "kubeconfig"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kubeflow_informer", "apiserver", "--port", "0", "--token", "tok",
+         "--kubeconfig-out", str(kubeconfig)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert read_url(process, 30).startswith("https://127.0.0.1:")
+        out = _run_kubectl(kubeconfig, tmp_path, "get", "namespaces", "-o", "name")
+        assert "namespace/default" in out.split()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def test_apply_creates_then_configures_a_deployment(kubectl: Kubectl, namespace: str) -> None:

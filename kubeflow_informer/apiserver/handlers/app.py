@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from kubeflow_informer.apiserver.auth import unauthorized_error
-from kubeflow_informer.apiserver.handlers import discovery, openapi
+from kubeflow_informer.apiserver.handlers import computed, discovery, openapi
 from kubeflow_informer.apiserver.handlers.collection import handle_delete_collection, handle_list
 from kubeflow_informer.apiserver.handlers.context import STATE_KEY, ServerState, state_of
 from kubeflow_informer.apiserver.handlers.logs import handle_log
@@ -32,7 +32,7 @@ from kubeflow_informer.apiserver.handlers.patch import handle_patch
 from kubeflow_informer.apiserver.handlers.responses import (
     error_response,
     method_not_allowed,
-    not_found_path,
+    not_found_text,
 )
 from kubeflow_informer.apiserver.handlers.routing import ResourcePath, resolve
 from kubeflow_informer.apiserver.handlers.scale import handle_scale
@@ -84,26 +84,45 @@ async def _error_middleware(request: web.Request, handler: Handler) -> web.Strea
         )
 
 
+#: Subresources with a handler of their own; every other one (status, ephemeralcontainers,
+#: resize, approval) is a view of the object read and written by the generic handlers.
+_SUBRESOURCE_HANDLERS: dict[str, computed.Handler] = {
+    "log": handle_log,
+    "scale": handle_scale,
+    "finalize": handle_finalize,
+    "binding": computed.handle_binding,
+    "eviction": computed.handle_eviction,
+    **dict.fromkeys(computed.CONNECT_SUBRESOURCES, computed.handle_connect),
+}
+
+#: The discovery verb of a subresource request, by HTTP method.
+_SUBRESOURCE_VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch",
+                      "DELETE": "delete"}
+
+
+async def _dispatch_subresource(request: web.Request, target: ResourcePath) -> web.StreamResponse:
+    state = state_of(request)
+    sub = target.info.subresource(target.subresource or "")
+    if sub is None or _SUBRESOURCE_VERBS.get(request.method) not in sub.verbs:
+        raise method_not_allowed()
+    handler = _SUBRESOURCE_HANDLERS.get(sub.name)
+    if handler is not None:
+        return await handler(request, state, target)
+    if request.method == "GET":
+        return await handle_get(request, state, target)
+    if request.method == "PUT":
+        return await handle_update(request, state, target)
+    return await handle_patch(request, state, target)
+
+
 async def _dispatch(request: web.Request, target: ResourcePath) -> web.StreamResponse:
     state = state_of(request)
     info = target.info
     method = request.method
+    if not info.stored:
+        return await computed.handle_computed(request, state, target)
     if target.subresource is not None:
-        sub = target.subresource
-        if sub == "log" and method == "GET":
-            return await handle_log(request, state, target)
-        if sub == "scale" and method in ("GET", "PUT", "PATCH"):
-            return await handle_scale(request, state, target)
-        if sub == "finalize" and method == "PUT":
-            return await handle_finalize(request, state, target)
-        if sub == "status":
-            if method == "GET":
-                return await handle_get(request, state, target)
-            if method == "PUT":
-                return await handle_update(request, state, target)
-            if method == "PATCH":
-                return await handle_patch(request, state, target)
-        raise method_not_allowed()
+        return await _dispatch_subresource(request, target)
     if target.name is None:
         if method == "GET":
             params = parse_list_params(request)
@@ -142,10 +161,10 @@ async def _core(request: web.Request) -> web.StreamResponse:
     tail = request.match_info.get("tail", "").strip("/")
     parts = tail.split("/") if tail else []
     if not parts:
-        return discovery.discovery_response(state, "", None)
+        return discovery.discovery_response(request, state, "", None)
     version, rest = parts[0], parts[1:]
     if not rest:
-        return discovery.discovery_response(state, "", version)
+        return discovery.discovery_response(request, state, "", version)
     return await _dispatch(request, resolve(state.registry, "", version, rest))
 
 
@@ -155,16 +174,17 @@ async def _groups(request: web.Request) -> web.StreamResponse:
     tail = request.match_info.get("tail", "").strip("/")
     parts = tail.split("/") if tail else []
     if not parts:
-        return discovery.discovery_response(state, None, None)
-    if len(parts) == 1:
-        return discovery.discovery_response(state, parts[0], None)
-    if len(parts) == 2:
-        return discovery.discovery_response(state, parts[0], parts[1])
+        return discovery.discovery_response(request, state, None, None)
+    if len(parts) <= 2:
+        version = parts[1] if len(parts) == 2 else None
+        return discovery.discovery_response(request, state, parts[0], version)
+    if not state.registry.serves_group(parts[0]):
+        return not_found_text()
     return await _dispatch(request, resolve(state.registry, parts[0], parts[1], parts[2:]))
 
 
 async def _not_found(request: web.Request) -> web.StreamResponse:
-    raise not_found_path()
+    return not_found_text()
 
 
 def create_app(state: ServerState) -> web.Application:

@@ -8,6 +8,7 @@ need no globals and several servers can run in one process.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -17,6 +18,9 @@ from kubeflow_informer.apiserver.pod_logs import PodLogs
 from kubeflow_informer.apiserver.registry import Registry
 from kubeflow_informer.apiserver.storage import Storage
 
+if TYPE_CHECKING:
+    from kubeflow_informer.apiserver.openapi.documents import OpenApiDocuments
+
 __all__ = ["STATE_KEY", "ServerState", "state_of"]
 
 
@@ -24,7 +28,8 @@ __all__ = ["STATE_KEY", "ServerState", "state_of"]
 class ServerState:
     """What the handlers share. ``address`` is ``host:port`` once the server is bound (used in
     ``/api``'s ``serverAddressByClientCIDRs``); ``bookmark_interval`` is the period of watch
-    bookmarks; ``max_list_limit`` caps one list page when a client asks for more."""
+    bookmarks; ``max_list_limit`` caps one list page when a client asks for more; ``openapi``
+    holds the OpenAPI documents once a client asked for one."""
 
     storage: Storage
     faults: Faults
@@ -34,6 +39,7 @@ class ServerState:
     bookmark_interval: float = 60.0
     started_at: float = 0.0
     extra: dict[str, object] = field(default_factory=dict)
+    openapi: OpenApiDocuments | None = None
 
     @property
     def registry(self) -> Registry:

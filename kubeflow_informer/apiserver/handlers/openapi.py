@@ -1,121 +1,110 @@
-"""A minimal OpenAPI v3 description of the served paths, enough for kubectl.
+"""``/openapi/v2`` and ``/openapi/v3``: the OpenAPI documents of the served API.
 
-kubectl (``apply``, ``create``, ``edit``...) asks ``/openapi/v3`` whether the server supports
-the ``fieldValidation`` query parameter for a kind before sending it; without an answer it
-refuses to work unless run with ``--validate=false``. The documents here list, for every served
-resource, its collection and item paths with the verbs, the ``x-kubernetes-group-version-kind``
-extension and the write parameters (``dryRun``, ``fieldManager``, ``fieldValidation``,
-``force``). No schemas are published, so kubectl falls back to its compiled-in types to compute
-strategic merge patches, and validates nothing client-side (the server accepts every field).
-``/openapi/v2`` is answered 404, which kubectl treats as "no v2 document" and tolerates.
+kubectl reads them for ``explain`` (v3), for its client-side validation of ``apply``/``create``
+(v2, in protobuf), to know which kinds take the ``fieldValidation`` parameter (v3), and for the
+strategic merge patches of ``apply``. The documents themselves are the real server's for the
+built-in kinds and generated for CRDs (``apiserver/openapi/``); this module speaks HTTP as the
+real server does:
+
+* ``/openapi/v3`` answers the index (with the real server's ``text/plain`` content type);
+* ``/openapi/v3/{key}`` answers JSON; with the current ``?hash=`` it is immutable
+  (``Cache-Control: public, immutable``, a year's ``Expires``), with a stale one a ``301`` to the
+  current URL, without one ``no-cache``; an unknown key is an empty ``404``;
+* ``/openapi/v2`` answers JSON, or protobuf when asked for
+  ``application/com.github.proto-openapi.spec.v2@v1.0+protobuf`` (what client-go sends);
+* every document carries an ``ETag`` and answers ``304`` to a matching ``If-None-Match``; an
+  ``Accept`` naming no format served is an empty ``406`` (v3 protobuf is not produced).
 """
 
 from __future__ import annotations
 
-import hashlib
-from typing import Any
+import datetime
+from typing import Literal
 
 import orjson
 from aiohttp import web
 
-from kubeflow_informer.apiserver.handlers.context import state_of
-from kubeflow_informer.apiserver.handlers.discovery import KUBERNETES_VERSION
-from kubeflow_informer.apiserver.handlers.responses import json_response, not_found_path
-from kubeflow_informer.apiserver.registry import Registry, ResourceInfo
+from kubeflow_informer.apiserver.handlers.context import ServerState, state_of
+from kubeflow_informer.apiserver.handlers.negotiation import MediaRange, first_acceptable
+from kubeflow_informer.apiserver.openapi.documents import OpenApiDocuments, document_hash
 
-__all__ = ["group_version_document", "handle_v2", "handle_v3_group", "handle_v3_index"]
+__all__ = ["PROTOBUF_V2", "handle_v2", "handle_v3_group", "handle_v3_index"]
 
-_WRITE_PARAMS = ("dryRun", "fieldManager", "fieldValidation", "pretty")
-_READ_PARAMS = ("pretty",)
+#: The content type of the v2 document in protobuf, as the real server labels it.
+PROTOBUF_V2 = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
+_PROTOBUF_V2_ASKED = frozenset(
+    {PROTOBUF_V2, "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"}
+)
+_YEAR = datetime.timedelta(days=365)
 
-
-def _params(names: tuple[str, ...]) -> list[dict[str, Any]]:
-    return [
-        {"name": name, "in": "query", "description": name, "schema": {"type": "string"}}
-        for name in names
-    ]
+Format = Literal["json", "protobuf"]
 
 
-def _operation(info: ResourceInfo, action: str, params: tuple[str, ...]) -> dict[str, Any]:
-    return {
-        "description": f"{action} {info.kind}",
-        "operationId": f"{action}{info.kind}",
-        "parameters": _params(params),
-        "responses": {"200": {"description": "OK"}},
-        "x-kubernetes-action": action,
-        "x-kubernetes-group-version-kind": {
-            "group": info.group,
-            "version": info.version,
-            "kind": info.kind,
-        },
-    }
+def documents_of(state: ServerState) -> OpenApiDocuments:
+    """The server's documents, created on the first OpenAPI request."""
+    if state.openapi is None:
+        state.openapi = OpenApiDocuments(state.storage)
+    return state.openapi
 
 
-def _prefix(group: str, version: str) -> str:
-    return f"/apis/{group}/{version}" if group else f"/api/{version}"
-
-
-def group_version_document(registry: Registry, group: str, version: str) -> dict[str, Any] | None:
-    """The OpenAPI v3 document of one group/version, or None when it is not served."""
-    infos = registry.resources_in(group, version)
-    if not infos:
+def _format(request: web.Request, *, protobuf: bool) -> Format | None:
+    def choose(media_range: MediaRange) -> Format | None:
+        if protobuf and media_range.mime in _PROTOBUF_V2_ASKED:
+            return "protobuf"
+        if media_range.matches("application/json"):
+            return "json"
         return None
-    paths: dict[str, Any] = {}
-    prefix = _prefix(group, version)
-    for info in infos:
-        base = f"{prefix}/namespaces/{{namespace}}/{info.plural}" if info.namespaced else (
-            f"{prefix}/{info.plural}"
-        )
-        paths[base] = {
-            "get": _operation(info, "list", _READ_PARAMS),
-            "post": _operation(info, "post", _WRITE_PARAMS),
-        }
-        paths[f"{base}/{{name}}"] = {
-            "get": _operation(info, "get", _READ_PARAMS),
-            "put": _operation(info, "put", _WRITE_PARAMS),
-            "patch": _operation(info, "patch", (*_WRITE_PARAMS, "force")),
-            "delete": _operation(info, "delete", ("dryRun", "pretty")),
-        }
-    major, minor, patch = KUBERNETES_VERSION
-    return {
-        "openapi": "3.0.0",
-        "info": {"title": "Kubernetes", "version": f"v{major}.{minor}.{patch}"},
-        "paths": paths,
-        "components": {"schemas": {}},
-    }
+
+    return first_acceptable(request.headers.get("Accept", ""), choose)
 
 
-def _index(registry: Registry) -> dict[str, Any]:
-    paths: dict[str, Any] = {}
-    for group, versions in registry.group_versions():
-        for version in versions:
-            document = group_version_document(registry, group, version)
-            digest = hashlib.sha256(orjson.dumps(document)).hexdigest()[:32].upper()
-            key = _prefix(group, version).lstrip("/")
-            paths[key] = {"serverRelativeURL": f"/openapi/v3/{key}?hash={digest}"}
-    return {"paths": paths}
+def _document(request: web.Request, body: bytes, etag_hash: str, content_type: str,
+              cache_control: str) -> web.Response:
+    etag = f'"{etag_hash}"'
+    headers = {"ETag": etag, "Cache-Control": cache_control, "Vary": "Accept"}
+    if request.headers.get("If-None-Match") == etag:
+        return web.Response(status=304, headers=headers)
+    response = web.Response(body=body, headers=headers)
+    response.headers["Content-Type"] = content_type
+    return response
 
 
 async def handle_v3_index(request: web.Request) -> web.Response:
-    """GET /openapi/v3: the group/version index."""
-    return json_response(_index(state_of(request).registry))
+    """GET /openapi/v3: the index of group/version documents."""
+    body = orjson.dumps(documents_of(state_of(request)).index())
+    return web.Response(body=body, content_type="text/plain", charset="utf-8")
 
 
 async def handle_v3_group(request: web.Request) -> web.Response:
-    """GET /openapi/v3/api/v1 or /openapi/v3/apis/{group}/{version}."""
-    parts = request.match_info["tail"].strip("/").split("/")
-    if parts[0] == "api" and len(parts) == 2:
-        group, version = "", parts[1]
-    elif parts[0] == "apis" and len(parts) == 3:
-        group, version = parts[1], parts[2]
-    else:
-        raise not_found_path()
-    document = group_version_document(state_of(request).registry, group, version)
-    if document is None:
-        raise not_found_path()
-    return json_response(document)
+    """GET /openapi/v3/{key}: one document."""
+    found = documents_of(state_of(request)).v3(request.match_info["tail"].strip("/"))
+    if found is None:
+        return web.Response(status=404)
+    if _format(request, protobuf=False) is None:
+        return web.Response(status=406)
+    body, current = found
+    asked = request.query.get("hash")
+    if asked is not None and asked != current:
+        location = f"{request.path}?hash={current}"
+        return web.Response(status=301, headers={"Location": location, "ETag": f'"{current}"',
+                                                 "Cache-Control": "no-cache, private"})
+    if asked is None:
+        return _document(request, body, current, "application/json", "no-cache, private")
+    response = _document(request, body, current, "application/json", "public, immutable")
+    expires = datetime.datetime.now(datetime.UTC) + _YEAR
+    response.headers["Expires"] = expires.strftime("%a, %d %b %Y %H:%M:%S UTC")
+    return response
 
 
 async def handle_v2(request: web.Request) -> web.Response:
-    """GET /openapi/v2: not served (see the module docstring)."""
-    raise not_found_path()
+    """GET /openapi/v2: JSON or gnostic protobuf."""
+    chosen = _format(request, protobuf=True)
+    if chosen is None:
+        return web.Response(status=406)
+    documents = documents_of(state_of(request))
+    json_body = documents.v2(protobuf=False)
+    etag = document_hash(json_body)
+    if chosen == "protobuf":
+        return _document(request, documents.v2(protobuf=True), etag, PROTOBUF_V2,
+                         "no-cache, private")
+    return _document(request, json_body, etag, "application/json", "no-cache, private")

@@ -23,7 +23,9 @@ __all__ = [
     "json_response",
     "list_body",
     "method_not_allowed",
+    "not_acceptable",
     "not_found_path",
+    "not_found_text",
     "raw_response",
     "unsupported_media_type",
 ]
@@ -61,6 +63,28 @@ def error_response(error: ApiError) -> web.Response:
 def not_found_path() -> ApiError:
     """The 404 of a path the server does not serve (the real server's generic wording)."""
     return status_error(404, "NotFound", "the server could not find the requested resource")
+
+
+def not_found_text() -> web.Response:
+    """The plain-text 404 of a path no handler serves at all (``/apis/unknown.group``, ``/x``),
+    as Go's ``http.NotFound`` writes it for the real server."""
+    return web.Response(
+        text="404 page not found\n",
+        status=404,
+        content_type="text/plain",
+        charset="utf-8",
+        headers={"X-Content-Type-Options": "nosniff"},
+    )
+
+
+def not_acceptable() -> ApiError:
+    """406 for an ``Accept`` header naming no format the endpoint produces (the real wording)."""
+    return status_error(
+        406,
+        "NotAcceptable",
+        "only the following media types are accepted: application/json, application/yaml, "
+        "application/vnd.kubernetes.protobuf",
+    )
 
 
 def method_not_allowed() -> ApiError:

@@ -8,6 +8,7 @@ matching dozens of patterns. The shapes understood, as kube-apiserver serves the
   the all-namespaces list/watch of namespaced resources);
 * ``namespaces/{ns}/{plural}[/{name}[/{subresource}]]`` (namespaced);
 * ``namespaces/{name}/status`` and ``namespaces/{name}/finalize`` (subresources of a Namespace);
+* ``{plural}/{name}/proxy/{path...}`` (the path after ``proxy`` is the proxied one);
 * the legacy ``watch/`` prefix before any of these.
 """
 
@@ -41,11 +42,15 @@ def resolve(registry: Registry, group: str, version: str, rest: list[str]) -> Re
     if not rest or any(not segment for segment in rest):
         raise not_found_path()
     namespace: str | None = None
+    if len(rest) > 3 and rest[2] == "proxy":
+        rest = rest[:3]  # nodes/{name}/proxy/..., before it is taken for a namespace path
     if rest[0] == "namespaces" and len(rest) >= 3 and not (
         group == "" and len(rest) == 3 and rest[2] in ("status", "finalize")
     ):
         namespace = rest[1]
         rest = rest[2:]
+    if len(rest) > 3 and rest[2] == "proxy":
+        rest = rest[:3]
     if len(rest) > 3:
         raise not_found_path()
     plural = rest[0]
