@@ -86,8 +86,9 @@ async def handle_v3_group(request: web.Request) -> web.Response:
     asked = request.query.get("hash")
     if asked is not None and asked != current:
         location = f"{request.path}?hash={current}"
-        return web.Response(status=301, headers={"Location": location, "ETag": f'"{current}"',
-                                                 "Cache-Control": "no-cache, private"})
+        return web.Response(status=301, headers={
+            "Location": location, "ETag": f'"{current}"', "Cache-Control": "no-cache, private",
+            "Content-Type": "application/json"})
     if asked is None:
         return _document(request, body, current, "application/json", "no-cache, private")
     response = _document(request, body, current, "application/json", "public, immutable")

@@ -254,6 +254,31 @@ async def test_refusals_are_identical(sides: tuple[Side, Side], path: str, accep
         assert our_body == real_body
 
 
+@pytest.mark.parametrize(("path", "accept"), [
+    ("/openapi/v3", "application/json"),
+    ("/openapi/v3/apis/nope.example.com/v1", "application/json"),
+    ("/openapi/v3/apis/apps/v1?hash=ABC", "application/json"),
+    ("/openapi/v3/apis/apps/v1", "text/html"),
+    ("/openapi/v2", "text/html"),
+    ("/openapi/v2", PROTOBUF_V2),
+])
+async def test_openapi_answers_are_identical(sides: tuple[Side, Side], path: str,
+                                             accept: str) -> None:
+    real, ours = sides
+    real_status, real_type, _ = await real.get(path, accept)
+    assert (await ours.get(path, accept))[:2] == (real_status, real_type)
+
+
+async def test_version_has_the_real_fields(sides: tuple[Side, Side]) -> None:
+    real, ours = sides
+    real_version, our_version = await real.json("/version"), await ours.json("/version")
+    assert list(our_version) == list(real_version)
+    for key in ("major", "minor", "emulationMajor", "emulationMinor", "minCompatibilityMajor",
+                "minCompatibilityMinor"):
+        assert our_version[key] == real_version[key]
+    assert our_version["gitVersion"].startswith(real_version["gitVersion"])
+
+
 async def test_openapi_v3_index_and_documents_are_identical(sides: tuple[Side, Side]) -> None:
     real, ours = sides
     real_index = {key: entry for key, entry in (await real.json("/openapi/v3"))["paths"].items()
