@@ -27,6 +27,7 @@ __all__ = [
     "BUILTIN_RESOURCES",
     "KUBERNETES_VERSION",
     "LABEL_NAMED",
+    "PATH_SEGMENT_NAMED",
     "default_registry",
     "is_builtin",
 ]
@@ -47,6 +48,11 @@ _SCALE_PATHS = {
 
 # Resources whose names must be DNS-1123 labels (63 chars, no dots) rather than subdomains.
 LABEL_NAMED: frozenset[tuple[str, str]] = frozenset({("", "namespaces"), ("", "services")})
+# Resources whose names need only be valid path segments (``system:basic-user``), as RBAC's.
+PATH_SEGMENT_NAMED: frozenset[tuple[str, str]] = frozenset(
+    ("rbac.authorization.k8s.io", plural)
+    for plural in ("roles", "rolebindings", "clusterroles", "clusterrolebindings")
+)
 
 
 def _subresource(entry: dict[str, Any]) -> Subresource:

@@ -9,6 +9,14 @@ Optional bearer-token auth (``token=``) answers 401 without the token; optional 
 serves a certificate signed by a CA generated at start (``server.ca_pem``), so the client's auth
 and TLS paths run end to end. ``seed`` makes generated names, uids and random faults
 reproducible.
+
+``rbac=True`` authorizes every request as kube-apiserver's RBAC mode does (``rbac.py``), from
+the Roles, ClusterRoles and bindings stored in the server, seeded with the real server's
+bootstrap policy (``cluster-admin``, ``admin``, ``edit``, ``view``, ``system:discovery``...).
+The admin token (``token=``, or one generated) is a ``system:masters`` superuser; other users
+are ServiceAccounts with tokens from TokenRequest (``kubectl create token``), static users from
+:meth:`EmbeddedApiServer.user_config`, and ``system:anonymous`` for requests without a token.
+Without RBAC every request is allowed (``AlwaysAllow``).
 """
 
 from __future__ import annotations
@@ -16,21 +24,28 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import secrets
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from kubeflow_informer.apiserver.auth import BearerTokenAuth
+from kubeflow_informer.apiserver.auth import ADMIN, TokenAuthenticator, UserInfo
+from kubeflow_informer.apiserver.bootstrap_policy import seed_bootstrap_policy
 from kubeflow_informer.apiserver.builtins import default_registry
+from kubeflow_informer.apiserver.cluster_role_aggregation import ClusterRoleAggregator
 from kubeflow_informer.apiserver.faults import Faults
 from kubeflow_informer.apiserver.handlers import ServerState, create_app
 from kubeflow_informer.apiserver.pod_logs import PodLogs
+from kubeflow_informer.apiserver.rbac import CLUSTER_ROLES, AlwaysAllow, Authorizer, RbacAuthorizer
 from kubeflow_informer.apiserver.registry import Registry
+from kubeflow_informer.apiserver.service_account_tokens import ServiceAccountTokens
 from kubeflow_informer.apiserver.storage import Storage
 from kubeflow_informer.apiserver.tls import TlsMaterial, generate_tls_material, server_ssl_context
+from kubeflow_informer.keys import make_key
 
 if TYPE_CHECKING:
     from kubeflow_informer.config import Config
@@ -65,11 +80,15 @@ class EmbeddedApiServer:
         watch_buffer: int = 10_000,
         bookmark_interval: float = 60.0,
         registry: Registry | None = None,
+        rbac: bool = False,
     ) -> None:
         self.host = host
         self._requested_port = port
+        if rbac and not token:
+            token = secrets.token_urlsafe(32)
         self._token = token
         self._tls_enabled = tls
+        self.rbac = rbac
         self.seed = seed
         self.registry = registry if registry is not None else default_registry()
         self.storage = Storage(
@@ -77,11 +96,26 @@ class EmbeddedApiServer:
         )
         self.faults = Faults(seed, compact_storage=self.storage.compact)
         self.pod_logs = PodLogs()
+        tokens = ServiceAccountTokens(self._find)
+        auth = TokenAuthenticator(anonymous=rbac, open=not (rbac or token),
+                                  service_accounts=tokens)
+        if token:
+            auth.add_token(token, ADMIN)
+        authorizer: Authorizer = AlwaysAllow()
+        if rbac:
+            seed_bootstrap_policy(self.storage)
+            authorizer = RbacAuthorizer(self.storage)
+        if self.storage.info_of(CLUSTER_ROLES) is not None:
+            aggregator = ClusterRoleAggregator(self.storage)
+            aggregator.aggregate_all()
+            self.storage.observe_commits(CLUSTER_ROLES, aggregator.observe)
         self._state = ServerState(
             storage=self.storage,
             faults=self.faults,
             pod_logs=self.pod_logs,
-            auth=BearerTokenAuth(token) if token else None,
+            auth=auth,
+            tokens=tokens,
+            authorizer=authorizer,
             bookmark_interval=bookmark_interval,
         )
         self._tls: TlsMaterial | None = None
@@ -92,7 +126,13 @@ class EmbeddedApiServer:
     def __repr__(self) -> str:
         state = self.url if self._runner is not None else "stopped"
         auth = self._token is not None
-        return f"EmbeddedApiServer({state}, auth={auth}, tls={self._tls_enabled})"
+        return (f"EmbeddedApiServer({state}, auth={auth}, tls={self._tls_enabled}, "
+                f"rbac={self.rbac})")
+
+    def _find(self, resource: tuple[str, str], namespace: str, name: str
+              ) -> Mapping[str, object] | None:
+        stored = self.storage.objects_of(resource).get(make_key(namespace or None, name))
+        return stored.obj if stored is not None else None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -196,13 +236,29 @@ class EmbeddedApiServer:
         return self._token
 
     def set_token(self, token: str) -> None:
-        """Accept only ``token`` from now on (a rotated bound service-account token).
+        """Make ``token`` the admin token from now on (a rotated bound service-account token).
 
-        Requests already authenticated are not affected; every later request, watch included,
-        must carry the new token. Enabling auth on a server started without a token is allowed.
+        The previous admin token stops working; requests already authenticated are not
+        affected; every later request, watch included, must carry a valid token. Enabling auth
+        on a server started without a token is allowed. Other users' tokens stay valid.
         """
-        self._state.auth = BearerTokenAuth(token)
+        auth = self._state.auth
+        auth.remove_user_tokens(ADMIN.name)
+        auth.add_token(token, ADMIN)
+        if not self.rbac:
+            auth.require_credentials()
         self._token = token
+
+    def user_config(self, name: str, *, groups: Sequence[str] = (), uid: str = "") -> Config:
+        """A :class:`Config` for a user of this name and groups (``system:authenticated`` is
+        added), authenticated by a new static token, as a line of kube-apiserver's
+        ``--token-auth-file`` would. With RBAC, what the user may do is what the stored
+        bindings grant it: this is how a test asks "is my Role enough for alice?"."""
+        from kubeflow_informer.config import Config
+
+        token = secrets.token_urlsafe(32)
+        self._state.auth.add_token(token, UserInfo(name, uid=uid, groups=tuple(groups)))
+        return Config(server=self.url, ca_data=self.ca_pem, token=token)
 
     @property
     def config(self) -> Config:

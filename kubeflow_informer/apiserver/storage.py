@@ -65,6 +65,10 @@ _NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # the apiserver's: no vowels, no
 _SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 PROPAGATION_POLICIES = ("Orphan", "Background", "Foreground")
 
+CommitObserver = Callable[[StoredObject, StoredObject | None, str], None]
+"""Called with (new version, previous version or None, event type) right after a change of one
+resource is committed (see :meth:`Storage.observe_commits`)."""
+
 RecordWrite = Callable[[dict[str, Any] | None, dict[str, Any]], dict[str, Any]]
 """What an API write adds to the object it stores: called with (previous object or None, object
 as it will be stored), returns the object to store. The HTTP layer records field ownership
@@ -108,6 +112,7 @@ class Storage:
         self._sorted: dict[tuple[str, str], list[str]] = {}
         self._infos: dict[tuple[str, str], ResourceInfo] = {}
         self._gc = GarbageCollector(self)
+        self._observers: dict[tuple[str, str], list[CommitObserver]] = {}
         for info in registry.all():
             self._infos.setdefault(info.group_resource, info)
         ns_info = self._infos.get(NAMESPACES)
@@ -175,7 +180,16 @@ class Storage:
             self.history.append(event)
             self.hub.dispatch(event)
         self._gc.observe(resource, stored, old, event_type)
+        observers = self._observers.get(resource)
+        if observers is not None:
+            for observer in observers:
+                observer(stored, old, event_type)
         return stored
+
+    def observe_commits(self, resource: tuple[str, str], observer: CommitObserver) -> None:
+        """Call ``observer`` after every committed change of ``resource`` (a controller of the
+        server's own, such as ClusterRole aggregation, which may write in turn)."""
+        self._observers.setdefault(resource, []).append(observer)
 
     def sorted_keys(self, resource: tuple[str, str]) -> list[str]:
         """The keys of one resource in etcd order (cached until a key is added or removed)."""

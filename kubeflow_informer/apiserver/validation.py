@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from kubeflow_informer.apiserver import status
-from kubeflow_informer.apiserver.builtins import LABEL_NAMED
+from kubeflow_informer.apiserver.builtins import LABEL_NAMED, PATH_SEGMENT_NAMED
 from kubeflow_informer.apiserver.registry import ResourceInfo
 from kubeflow_informer.errors import ApiError
 
@@ -32,8 +32,17 @@ _SUBDOMAIN_MSG = (
 )
 
 
+def path_segment_problems(name: str) -> list[str]:
+    """Why ``name`` cannot be one segment of a URL path (``path.IsValidPathSegmentName``)."""
+    if name in (".", ".."):
+        return [f"may not be '{name}'"]
+    return [f"may not contain '{c}'" for c in ("/", "%") if c in name]
+
+
 def name_problems(info: ResourceInfo, name: str) -> list[str]:
     """Why ``name`` is not a valid object name for this resource (empty list when it is)."""
+    if info.group_resource in PATH_SEGMENT_NAMED:
+        return path_segment_problems(name)
     if (info.group, info.plural) in LABEL_NAMED:
         problems = []
         if len(name) > 63:

@@ -1,5 +1,6 @@
 """Testing helpers for users of kubeflow_informer: a real control plane, pytest fixtures for the
-embedded and the real API server, and :func:`eventually`.
+embedded and the real API server, :func:`eventually`, and :func:`service_account_config` (act as
+a ServiceAccount, to test RBAC).
 
 The pytest plugin (:mod:`kubeflow_informer.testing.fixtures`) is registered through the
 ``pytest11`` entry point: with ``pip install 'kubeflow-informer[testing]'`` its fixtures
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from kubeflow_informer.testing.eventually import eventually
     from kubeflow_informer.testing.fixtures import ApiServer
     from kubeflow_informer.testing.scrape import metric_value, samples
+    from kubeflow_informer.testing.service_accounts import service_account_config
 
 __all__ = [
     "ApiServer",
@@ -27,6 +29,7 @@ __all__ = [
     "find_assets",
     "metric_value",
     "samples",
+    "service_account_config",
 ]
 
 _WHERE = {
@@ -37,6 +40,7 @@ _WHERE = {
     "ApiServer": "kubeflow_informer.testing.fixtures",
     "metric_value": "kubeflow_informer.testing.scrape",
     "samples": "kubeflow_informer.testing.scrape",
+    "service_account_config": "kubeflow_informer.testing.service_accounts",
 }
 
 

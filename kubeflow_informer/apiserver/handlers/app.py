@@ -1,6 +1,8 @@
 """The aiohttp application: middlewares (auth, faults, errors) and the resource dispatcher.
 
-Request flow: the auth middleware answers 401 before anything else when a token is configured;
+Request flow: the auth middleware answers 401 before anything else to a request whose
+credentials nobody recognizes, then 403 to one the authorizer refuses (RBAC mode; its attributes
+come from the path alone, so an unserved resource is refused like a served one);
 the fault middleware applies the request faults (delay, 429, 5xx); the error middleware turns
 any :class:`ApiError` raised below into its ``Status`` response, and any other exception into a
 500 ``InternalError`` Status (logged with its traceback). The dispatcher maps method + path
@@ -18,7 +20,12 @@ from aiohttp import web
 from kubeflow_informer.apiserver.auth import unauthorized_error
 from kubeflow_informer.apiserver.handlers import computed, discovery, openapi
 from kubeflow_informer.apiserver.handlers.collection import handle_delete_collection, handle_list
-from kubeflow_informer.apiserver.handlers.context import STATE_KEY, ServerState, state_of
+from kubeflow_informer.apiserver.handlers.context import (
+    STATE_KEY,
+    ServerState,
+    set_user,
+    state_of,
+)
 from kubeflow_informer.apiserver.handlers.logs import handle_log
 from kubeflow_informer.apiserver.handlers.objects import (
     handle_create,
@@ -36,7 +43,10 @@ from kubeflow_informer.apiserver.handlers.responses import (
 )
 from kubeflow_informer.apiserver.handlers.routing import ResourcePath, resolve
 from kubeflow_informer.apiserver.handlers.scale import handle_scale
+from kubeflow_informer.apiserver.handlers.token_request import handle_token_request
 from kubeflow_informer.apiserver.handlers.watch_stream import handle_watch
+from kubeflow_informer.apiserver.rbac import forbidden_error
+from kubeflow_informer.apiserver.request_attributes import attributes_of
 from kubeflow_informer.apiserver.status import status_error
 from kubeflow_informer.errors import ApiError
 
@@ -51,9 +61,15 @@ _VERB_OF_METHOD = {"POST": "create", "PUT": "update", "PATCH": "patch"}
 
 @web.middleware
 async def _auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    auth = state_of(request).auth
-    if auth is not None and not auth.authenticate(request):
+    state = state_of(request)
+    user = state.auth.authenticate(request.headers)
+    if user is None:
         return error_response(unauthorized_error())
+    set_user(request, user)
+    attributes = attributes_of(user, request.method, request.path, request.query)
+    decision = state.authorizer.authorize(attributes)
+    if not decision.allowed:
+        return error_response(forbidden_error(attributes, decision.reason))
     return await handler(request)
 
 
@@ -90,6 +106,7 @@ _SUBRESOURCE_HANDLERS: dict[str, computed.Handler] = {
     "log": handle_log,
     "scale": handle_scale,
     "finalize": handle_finalize,
+    "token": handle_token_request,
     "binding": computed.handle_binding,
     "eviction": computed.handle_eviction,
     **dict.fromkeys(computed.CONNECT_SUBRESOURCES, computed.handle_connect),

@@ -18,9 +18,9 @@ the connect subresources (``exec``, ``attach``, ``portforward``, ``proxy``).
   they fail as on a cluster whose pod has no node (``400 ... does not have a host assigned``) or
   whose node cannot be reached; ``services/proxy`` answers ``503`` without endpoints.
 
-:data:`COMPUTED_KINDS` maps a kind that has no storage to the handler of its requests; a computed
-kind without one (the review kinds of authentication/authorization, answered by the auth layer
-when it is present) answers ``405``.
+:data:`COMPUTED_KINDS` maps a kind that has no storage to the handler of its requests (the review
+kinds of authentication/authorization are answered by ``reviews.py``); a computed kind without
+one answers ``405``.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from kubeflow_informer.apiserver.handlers.responses import (
     method_not_allowed,
     raw_response,
 )
+from kubeflow_informer.apiserver.handlers.reviews import REVIEW_HANDLERS
 from kubeflow_informer.apiserver.handlers.routing import ResourcePath
 from kubeflow_informer.apiserver.registry import ResourceInfo
 from kubeflow_informer.apiserver.stored import StoredObject
@@ -286,6 +287,7 @@ async def _bindings(
 COMPUTED_KINDS: dict[tuple[str, str], Handler] = {
     ("", "bindings"): _bindings,
     ("", "componentstatuses"): _component_statuses,
+    **REVIEW_HANDLERS,
 }
 
 
