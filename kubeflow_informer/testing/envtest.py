@@ -77,6 +77,8 @@ SERVICE_CLUSTER_IP_RANGE = "10.0.0.0/24"
 #: Controllers of kube-controller-manager that make sense without nodes or a kubelet.
 GARBAGE_COLLECTOR = "garbage-collector-controller"
 NAMESPACE = "namespace-controller"
+#: Fills the rules of aggregated ClusterRoles (admin, edit, view), as on every real cluster.
+CLUSTER_ROLE_AGGREGATION = "clusterrole-aggregation-controller"
 _SERVICE_ACCOUNT_CONTROLLERS = ("serviceaccount-controller", "serviceaccount-token-controller")
 
 _PR_SET_PDEATHSIG = 1

@@ -14,8 +14,9 @@ Fixtures:
   ``real`` case is skipped with a reason saying how to get them; under ``CI=true`` that is a
   failure instead, so a CI run never passes by skipping.
 * ``apiserver_client`` - an :class:`ApiClient` on ``apiserver.config``.
-* ``control_plane`` - the session's :class:`ControlPlane` (garbage collector and namespace
-  controllers running), started on first use and stopped at the end of the session.
+* ``control_plane`` - the session's :class:`ControlPlane` (garbage collector, namespace and
+  ClusterRole aggregation controllers running), started on first use and stopped at the end of
+  the session.
 * ``embedded_apiserver`` / ``api_client`` - the embedded server alone, fresh per test, and a
   client for it.
 
@@ -36,6 +37,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pytest
 
 from kubeflow_informer.testing.envtest import (
+    CLUSTER_ROLE_AGGREGATION,
     GARBAGE_COLLECTOR,
     NAMESPACE,
     ControlPlane,
@@ -147,7 +149,8 @@ def control_plane() -> Iterator[ControlPlane]:
     if _control_plane_error is not None:
         _unavailable(_control_plane_error)
     try:
-        plane = ControlPlane(controllers=[GARBAGE_COLLECTOR, NAMESPACE]).start()
+        plane = ControlPlane(
+            controllers=[GARBAGE_COLLECTOR, NAMESPACE, CLUSTER_ROLE_AGGREGATION]).start()
     except EnvtestError as exc:
         _control_plane_error = str(exc)
         _unavailable(_control_plane_error)
