@@ -5,12 +5,15 @@ entry where ``configure(parser)`` adds its arguments and ``run(args)`` returns t
 Adding a command (benchmarks, the sample controller...) means adding one entry, nothing else.
 
 * ``kubeflow-informer apiserver [--host H] [--port N] [--kubeconfig-out PATH] [--token T]
-  [--tls | --no-tls] [--seed S]`` runs the embedded API server until SIGINT/SIGTERM (exit 0).
+  [--tls | --no-tls] [--rbac] [--seed S]`` runs the embedded API server until SIGINT/SIGTERM
+  (exit 0).
   Once it is serving it prints its URL as the first line on stdout (and flushes), so a parent
   process can read the port it bound when ``--port 0``; with ``--kubeconfig-out`` an
   ``export KUBECONFIG=...`` line follows, to paste into another shell. ``--token`` turns TLS on
   unless ``--no-tls`` is given: kubectl (client-go) never sends a bearer token over plain http,
-  so a token server without TLS would answer every kubectl request 401.
+  so a token server without TLS would answer every kubectl request 401. ``--rbac`` authorizes
+  requests as a real server's RBAC mode does; its kubeconfig holds the admin
+  (``system:masters``) token, generated unless ``--token`` is given, so it implies TLS too.
 * ``kubeflow-informer envtest [--assets DIR] [--kubeconfig-out PATH] [--controllers LIST]``
   runs a real control plane (etcd + kube-apiserver, and kube-controller-manager with the
   controllers named) from ``$KUBEBUILDER_ASSETS`` until SIGINT/SIGTERM (exit 0); like
@@ -88,8 +91,11 @@ def _configure_apiserver(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--token", help="require this bearer token (401 without it); implies "
                         "--tls, since kubectl sends a token only over HTTPS (default: none)")
     parser.add_argument("--tls", action=argparse.BooleanOptionalAction, default=None,
-                        help="serve HTTPS with a generated CA (default: on with --token, off "
-                             "without); --no-tls keeps plain http even with --token")
+                        help="serve HTTPS with a generated CA (default: on with --token or "
+                             "--rbac, off without); --no-tls keeps plain http even then")
+    parser.add_argument("--rbac", action="store_true",
+                        help="authorize requests with the stored Roles and bindings (RBAC mode; "
+                             "the token, or a generated one, is the system:masters admin's)")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed for names, uids and faults (default: %(default)s)")
 
@@ -97,15 +103,18 @@ def _configure_apiserver(parser: argparse.ArgumentParser) -> None:
 async def _serve_apiserver(args: argparse.Namespace) -> None:
     from kubeflow_informer.apiserver import EmbeddedApiServer
 
-    tls = bool(args.token) if args.tls is None else args.tls
-    if args.token and not tls:
+    with_token = bool(args.token) or args.rbac
+    tls = with_token if args.tls is None else args.tls
+    if with_token and not tls:
         logging.getLogger(__name__).warning(
-            "--token without TLS: kubectl and client-go do not send a bearer token over plain "
-            "http, so they will get 401 Unauthorized; drop --no-tls to serve HTTPS")
+            "%s without TLS: kubectl and client-go do not send a bearer token over plain "
+            "http, so they will get %s; drop --no-tls to serve HTTPS",
+            "--token" if args.token else "--rbac",
+            "401 Unauthorized" if args.token else "403 Forbidden as system:anonymous")
     if tls and importlib.util.find_spec("cryptography") is None:
         sys.stderr.write("kubeflow-informer apiserver: error: argument --tls: serving HTTPS "
-                         "(implied by --token) needs the cryptography package: pip install "
-                         "'kubeflow-informer[tls]', or pass --no-tls\n")
+                         "(implied by --token and --rbac) needs the cryptography package: "
+                         "pip install 'kubeflow-informer[tls]', or pass --no-tls\n")
         raise SystemExit(EXIT_USAGE)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -113,7 +122,8 @@ async def _serve_apiserver(args: argparse.Namespace) -> None:
         loop.add_signal_handler(signum, stop.set)
     try:
         async with EmbeddedApiServer(
-            host=args.host, port=args.port, token=args.token, tls=tls, seed=args.seed
+            host=args.host, port=args.port, token=args.token, tls=tls, seed=args.seed,
+            rbac=args.rbac,
         ) as server:
             if args.kubeconfig_out:
                 server.write_kubeconfig(args.kubeconfig_out)

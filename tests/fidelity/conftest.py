@@ -4,6 +4,7 @@ user points kubectl or the official client at it. Each test works in its own nam
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import selectors
@@ -33,19 +34,21 @@ def read_url(process: subprocess.Popen[bytes], timeout: float) -> str:
     return process.stdout.readline().decode().strip()
 
 
-@pytest.fixture(scope="module")
-def standalone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Standalone]:
-    home = tmp_path_factory.mktemp("fidelity-home")
+@contextlib.contextmanager
+def launch_standalone(home: Path, *options: str) -> Iterator[Standalone]:
+    """Run ``python -m kubeflow_informer apiserver --port 0 <options>`` until the block ends
+    (SIGTERM, which must exit 0), with its kubeconfig in ``home``."""
     kubeconfig = home / "kubeconfig"
     process = subprocess.Popen(
         [sys.executable, "-m", "kubeflow_informer", "apiserver", "--port", "0",
-         "--kubeconfig-out", str(kubeconfig)],
+         "--kubeconfig-out", str(kubeconfig), *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
     )
     try:
         url = read_url(process, 30)
-        assert url.startswith("http://127.0.0.1:"), url
+        scheme = "https" if "--tls" in options or "--rbac" in options else "http"
+        assert url.startswith(f"{scheme}://127.0.0.1:"), url
         yield Standalone(url, kubeconfig, home)
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
@@ -53,6 +56,12 @@ def standalone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Standalone]
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="module")
+def standalone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Standalone]:
+    with launch_standalone(tmp_path_factory.mktemp("fidelity-home")) as server:
+        yield server
 
 
 _namespaces = itertools.count(1)
