@@ -66,14 +66,31 @@ async def test_kubectl_apply_dry_run_client_accepts_the_manifest(tmp_path: Path)
     # kubectl needs discovery and /openapi/v2 even for a client-side dry run: the embedded
     # server serves both, RBAC kinds included.
     async with EmbeddedApiServer() as server:
-        kubeconfig = server.write_kubeconfig(tmp_path / "kubeconfig")
-        process = await asyncio.create_subprocess_exec(
-            "kubectl", "apply", "--dry-run=client", "-f", str(MANIFEST),
-            env={**os.environ, "KUBECONFIG": str(kubeconfig)},
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )
-        out, err = await process.communicate()
-    assert process.returncode == 0, err.decode()
-    lines = out.decode().splitlines()
+        out = await _kubectl(server.write_kubeconfig(tmp_path / "kubeconfig"),
+                             "apply", "--dry-run=client", "-f", str(MANIFEST))
+    lines = out.splitlines()
     assert len(lines) == len(documents())
     assert all(line.endswith("(dry run)") for line in lines)
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+@pytest.mark.timeout(60)
+async def test_kubectl_apply_creates_the_manifest_on_an_rbac_server(tmp_path: Path) -> None:
+    # TLS: kubectl sends the admin token only over https.
+    async with EmbeddedApiServer(rbac=True, tls=True) as server:
+        out = await _kubectl(server.write_kubeconfig(tmp_path / "kubeconfig"),
+                             "apply", "-f", str(MANIFEST))
+        bindings = server.storage.objects_of(("rbac.authorization.k8s.io", "rolebindings"))
+    assert len(out.splitlines()) == len(documents())
+    assert all(line.endswith(" created") for line in out.splitlines())
+    assert "pod-detector/pod-detector-leader-election" in bindings
+
+
+async def _kubectl(kubeconfig: Path, *args: str) -> str:
+    process = await asyncio.create_subprocess_exec(
+        "kubectl", *args, env={**os.environ, "KUBECONFIG": str(kubeconfig)},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    assert process.returncode == 0, err.decode()
+    return out.decode()
