@@ -1,6 +1,7 @@
 """docs/writing-controllers.md runs as written: the steps build the complete file from an empty
 one, each step's file is complete, the commands work against the embedded server, and the
-complete files are a working, tested project."""
+complete files are a working, tested project; docs/testing.md's "Is my ClusterRole enough?"
+example is a passing test too."""
 
 from __future__ import annotations
 
@@ -142,15 +143,30 @@ def _until_it_works(words: list[str], cwd: Path, env: dict[str, str]) -> str:
         time.sleep(0.2)
 
 
-@pytest.mark.timeout(90)
-def test_tutorial_test_passes_against_the_embedded_server(tmp_path: Path) -> None:
-    for name, body in tutorial_files().items():
-        (tmp_path / name).write_text(body)
+def _run_tests(files: dict[str, str], folder: Path) -> str:
+    """Write ``files`` into ``folder`` and run pytest there as a user would; its output, once
+    it passed."""
+    for name, body in files.items():
+        (folder / name).write_text(body)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
          "-W", "error"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=80, check=False,
+        cwd=folder, env=env, capture_output=True, text=True, timeout=80, check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "1 passed" in done.stdout
+    return done.stdout
+
+
+@pytest.mark.timeout(90)
+def test_tutorial_test_passes_against_the_embedded_server(tmp_path: Path) -> None:
+    assert "1 passed" in _run_tests(tutorial_files(), tmp_path)
+
+
+@pytest.mark.timeout(90)
+def test_the_testing_guides_rbac_example_passes(tmp_path: Path) -> None:
+    guide = (REPO / "docs" / "testing.md").read_text()
+    files = {m["name"]: m["body"] for m in FILE_BLOCK.finditer(guide)}
+    assert set(files) == {"test_rbac.py"}
+    files["pytest.ini"] = tutorial_files()["pytest.ini"]
+    assert "1 passed" in _run_tests(files, tmp_path)

@@ -18,6 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
+from kubeflow_informer.apiserver.handlers.admission import admit
 from kubeflow_informer.apiserver.handlers.context import ServerState
 from kubeflow_informer.apiserver.handlers.ownership import record_write
 from kubeflow_informer.apiserver.handlers.params import (
@@ -35,6 +36,7 @@ from kubeflow_informer.apiserver.registry import ResourceInfo
 from kubeflow_informer.apiserver.status import bad_request
 from kubeflow_informer.apiserver.stored import StoredObject
 from kubeflow_informer.apiserver.strategy import check_conditional_update
+from kubeflow_informer.keys import make_key
 
 __all__ = [
     "check_body",
@@ -125,6 +127,7 @@ async def handle_create(
     """POST to a collection: 201 with the created object."""
     body = await decode_object(request, target.info.kind)
     obj = check_body(target.info, body, target.namespace, None)
+    admit(request, state, target.info, target.namespace, obj, None)
     stored = state.storage.create(
         target.info, obj, namespace=target.namespace, dry_run=dry_run(request),
         record=record_write(request, target.info, None),
@@ -141,6 +144,9 @@ async def handle_update(
     body = await decode_object(request, target.info.kind)
     obj = check_body(target.info, body, target.namespace, target.name)
     check_conditional_update(target.info, obj["metadata"], target.name)
+    if target.subresource is None:
+        admit(request, state, target.info, target.namespace, obj,
+              _current(state, target.info, target.namespace, target.name))
     stored = state.storage.update(
         target.info,
         obj,
@@ -151,6 +157,15 @@ async def handle_update(
         record=record_write(request, target.info, target.subresource),
     )
     return raw_response(stored.raw, 200)
+
+
+def _current(
+    state: ServerState, info: ResourceInfo, namespace: str | None, name: str
+) -> dict[str, Any] | None:
+    """The stored object, or None (the write then answers 404 itself)."""
+    stored = state.storage.objects_of(info.group_resource).get(
+        make_key(namespace if info.namespaced else None, name))
+    return stored.obj if stored is not None else None
 
 
 async def handle_finalize(

@@ -23,6 +23,7 @@ from typing import Any
 from aiohttp import web
 
 from kubeflow_informer.apiserver.builtins import is_builtin
+from kubeflow_informer.apiserver.handlers.admission import admit
 from kubeflow_informer.apiserver.handlers.context import ServerState
 from kubeflow_informer.apiserver.handlers.objects import check_body
 from kubeflow_informer.apiserver.handlers.ownership import record_write, schema_kind
@@ -105,6 +106,8 @@ async def handle_patch(
     except PatchError as exc:
         raise patch_error(exc) from None
     obj = check_body(info, patched, target.namespace, target.name)
+    if target.subresource is None:
+        admit(request, state, info, target.namespace, obj, current.obj)
     stored = state.storage.update(
         info,
         obj,
@@ -145,6 +148,8 @@ async def _apply(
     except PatchError as exc:
         raise patch_error(exc, info, target.name) from None
     obj = check_body(info, result, target.namespace, target.name)
+    if target.subresource is None:
+        admit(request, state, info, target.namespace, obj, live.obj if live is not None else None)
     if live is None:
         created = state.storage.create(info, obj, namespace=target.namespace, dry_run=is_dry_run)
         return raw_response(created.raw, 201)
