@@ -1,7 +1,8 @@
 """The aiohttp application: middlewares (auth, faults, errors) and the resource dispatcher.
 
 Request flow: the auth middleware answers 401 before anything else to a request whose
-credentials nobody recognizes, then 403 to one the authorizer refuses (RBAC mode; its attributes
+credentials nobody recognizes, applies impersonation headers (403 when not allowed), then 403
+to a request the authorizer refuses (RBAC mode; its attributes
 come from the path alone, so an unserved resource is refused like a served one);
 the fault middleware applies the request faults (delay, 429, 5xx); the error middleware turns
 any :class:`ApiError` raised below into its ``Status`` response, and any other exception into a
@@ -45,6 +46,7 @@ from kubeflow_informer.apiserver.handlers.routing import ResourcePath, resolve
 from kubeflow_informer.apiserver.handlers.scale import handle_scale
 from kubeflow_informer.apiserver.handlers.token_request import handle_token_request
 from kubeflow_informer.apiserver.handlers.watch_stream import handle_watch
+from kubeflow_informer.apiserver.impersonation import impersonated_user
 from kubeflow_informer.apiserver.rbac import forbidden_error
 from kubeflow_informer.apiserver.request_attributes import attributes_of
 from kubeflow_informer.apiserver.status import status_error
@@ -65,6 +67,10 @@ async def _auth_middleware(request: web.Request, handler: Handler) -> web.Stream
     user = state.auth.authenticate(request.headers)
     if user is None:
         return error_response(unauthorized_error())
+    try:
+        user = impersonated_user(user, request.headers, state.authorizer)
+    except ApiError as exc:
+        return error_response(exc)
     set_user(request, user)
     attributes = attributes_of(user, request.method, request.path, request.query)
     decision = state.authorizer.authorize(attributes)
