@@ -19,6 +19,7 @@ import orjson
 from kubeflow_informer.apiserver import status, validation
 from kubeflow_informer.apiserver.builtins import is_builtin
 from kubeflow_informer.apiserver.crd import CRD_RESOURCE, set_crd_status, validate_crd
+from kubeflow_informer.apiserver.rbac_validation import prepare_rbac_object
 from kubeflow_informer.apiserver.registry import ResourceInfo
 
 NAMESPACES = ("", "namespaces")
@@ -89,6 +90,7 @@ def prepare_for_create(info: ResourceInfo, obj: dict[str, Any], *, uid: str, now
     elif resource == CRD_RESOURCE:
         validate_crd(info, obj)
         set_crd_status(obj, now)
+    prepare_rbac_object(info, obj)
 
 
 # Metadata fields a status update may change, per resource, as the real status strategies
@@ -233,5 +235,7 @@ def prepare_for_update(
     if info.group_resource == CRD_RESOURCE and changed:
         validate_crd(info, new)
         set_crd_status(new, now)
+    if subresource is None:
+        prepare_rbac_object(info, new)
     meta["resourceVersion"] = old_meta["resourceVersion"]
     return new

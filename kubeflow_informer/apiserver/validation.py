@@ -50,6 +50,11 @@ def name_problems(info: ResourceInfo, name: str) -> list[str]:
         if not _LABEL_RE.fullmatch(name):
             problems.append(_LABEL_MSG)
         return problems
+    return subdomain_problems(name)
+
+
+def subdomain_problems(name: str) -> list[str]:
+    """Why ``name`` is not a DNS-1123 subdomain (``IsDNS1123Subdomain``)."""
     problems = []
     if len(name) > 253:
         problems.append("must be no more than 253 characters")

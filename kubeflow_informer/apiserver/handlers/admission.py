@@ -33,6 +33,7 @@ from kubeflow_informer.apiserver.rbac_escalation import (
     missing_rules,
     only_gc_fields_changed,
 )
+from kubeflow_informer.apiserver.rbac_validation import defaulted_role_ref
 from kubeflow_informer.apiserver.registry import ResourceInfo
 from kubeflow_informer.apiserver.request_attributes import RequestAttributes
 
@@ -98,10 +99,11 @@ def _check_binding(user: UserInfo, state: ServerState, info: ResourceInfo, names
             rules = stored.obj.get("rules")
             _refuse_missing(user, state, info, namespace, name,
                             rules if isinstance(rules, list) else [])
-    if old is not None and old.get("roleRef") != role_ref:
+    new_ref = defaulted_role_ref(role_ref)
+    if old is not None and defaulted_role_ref(old.get("roleRef")) != new_ref:
         raise status.invalid(RBAC_GROUP, info.kind, name, [status.field_cause(
             "FieldValueInvalid", "roleRef",
-            f"Invalid value: {_go_role_ref(role_ref)}: cannot change roleRef")])
+            f"Invalid value: {_go_role_ref(new_ref)}: cannot change roleRef")])
 
 
 _CHECKS: dict[tuple[str, str], Check] = {
