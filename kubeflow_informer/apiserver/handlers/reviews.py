@@ -52,7 +52,8 @@ def _invalid(field: str, message: str) -> ApiError:
 
 
 async def _review_body(request: web.Request, target: ResourcePath) -> dict[str, Any]:
-    body = check_body(target.info, await decode_object(request), target.namespace, None)
+    body = check_body(target.info, await decode_object(request, target.info.kind),
+                      target.namespace, None)
     spec = body.get("spec")
     body["spec"] = spec if isinstance(spec, dict) else {}
     return body
@@ -178,7 +179,7 @@ async def handle_self_subject_review(
     request: web.Request, state: ServerState, target: ResourcePath
 ) -> web.Response:
     """POST ``selfsubjectreviews``: the requester's user info."""
-    body = check_body(target.info, await decode_object(request), None, None)
+    body = check_body(target.info, await decode_object(request, target.info.kind), None, None)
     return _created({
         "kind": body["kind"],
         "apiVersion": body["apiVersion"],

@@ -112,7 +112,7 @@ async def handle_token_request(
 ) -> web.Response:
     """POST ``namespaces/NS/serviceaccounts/NAME/token``: 201 with a new token."""
     assert target.namespace is not None and target.name is not None
-    body = await decode_object(request)
+    body = await decode_object(request, TOKEN_REQUEST.kind)
     check_body(TOKEN_REQUEST, {**body, "metadata": {}}, target.namespace, None)  # kind, version
     storage = state.storage
     namespaces = storage.info_of(NAMESPACES)
