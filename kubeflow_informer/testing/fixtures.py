@@ -81,7 +81,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "embedded_apiserver(**kwargs): keyword arguments for the embedded API server fixtures "
-        "(token, tls, seed, history_size, watch_buffer, bookmark_interval)",
+        "(token, tls, rbac, seed, history_size, watch_buffer, bookmark_interval)",
     )
     config.addinivalue_line(
         "markers", "real_apiserver: runs against a real kube-apiserver (KUBEBUILDER_ASSETS)"
