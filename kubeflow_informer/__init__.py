@@ -115,6 +115,7 @@ if TYPE_CHECKING:
     from kubeflow_informer.testing import (
         ControlPlane,
         eventually,
+        service_account_config,
     )
     from kubeflow_informer.workqueue import (
         RateLimitingQueue,
@@ -205,6 +206,7 @@ _WHERE: dict[str, str] = {
     "SelectorError": "kubeflow_informer.selectors",
     "ControlPlane": "kubeflow_informer.testing",
     "eventually": "kubeflow_informer.testing",
+    "service_account_config": "kubeflow_informer.testing",
     "RateLimitingQueue": "kubeflow_informer.workqueue",
     "ShutDown": "kubeflow_informer.workqueue",
     "default_controller_rate_limiter": "kubeflow_informer.workqueue",
@@ -296,6 +298,7 @@ __all__ = [
     "not_",
     "object_key",
     "object_predicate",
+    "service_account_config",
     "split_key",
     "strip_managed_fields",
 ]
