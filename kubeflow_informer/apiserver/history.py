@@ -5,9 +5,11 @@ after it), ``resourceVersionMatch=Exact`` lists, and paginated lists whose conti
 snapshot RV. A snapshot at RV ``x`` is the current state with every later change undone, which is
 possible exactly when every change after ``x`` is still in the window, i.e. ``x >= compacted_rv``.
 
-``compacted_rv`` is the highest RV that is no longer answerable as a starting point: the RV of the
-last event evicted (or the RV at which :meth:`History.compact` was called). A watch or snapshot
-from an RV below it gets 410 Expired, as after an etcd compaction.
+``compacted_rv`` is the lowest RV a watch may start from: the RV of the last event evicted. A
+watch from an RV below it gets 410 Expired. ``snapshot_floor`` is the lowest RV a snapshot can be
+read at; it equals ``compacted_rv`` except after :meth:`History.compact`, which behaves as an
+etcd compaction at the current revision R: the state at R stays readable and a watch from R - 1
+still gets the change at R, while a snapshot at R - 1 is gone.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class History:
         self._events: list[HistoryEvent] = []
         self._head = 0  # index of the oldest live event; trimmed lazily to keep appends O(1)
         self.compacted_rv = 0
+        self.snapshot_floor = 0
 
     def __len__(self) -> int:
         return len(self._events) - self._head
@@ -36,21 +39,23 @@ class History:
         """Record a committed change; evicts the oldest one when the window is full."""
         self._events.append(event)
         if len(self._events) - self._head > self.size:
-            self.compacted_rv = self._events[self._head].rv
+            self.compacted_rv = self.snapshot_floor = self._events[self._head].rv
             self._head += 1
             if self._head > 4096 and self._head * 2 > len(self._events):
                 del self._events[: self._head]
                 self._head = 0
 
     def compact(self, current_rv: int) -> None:
-        """Forget every event: nothing older than ``current_rv`` can be replayed any more."""
-        self._events = []
+        """Compact as etcd does at revision ``current_rv``: keep only the change made at it (a
+        watch from the revision before still gets it) and no snapshot older than it."""
+        self._events = [e for e in self._events[self._head:] if e.rv >= current_rv]
         self._head = 0
-        self.compacted_rv = current_rv
+        self.compacted_rv = current_rv - 1 if self._events else current_rv
+        self.snapshot_floor = current_rv
 
     def available(self, rv: int) -> bool:
-        """True when every change after ``rv`` is still in the window."""
-        return rv >= self.compacted_rv
+        """True when the state at ``rv`` can be rebuilt from the window (a snapshot list)."""
+        return rv >= self.snapshot_floor
 
     def after(self, rv: int) -> Iterator[HistoryEvent]:
         """The events with a resourceVersion strictly greater than ``rv``, oldest first."""

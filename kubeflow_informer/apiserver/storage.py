@@ -45,6 +45,7 @@ from kubeflow_informer.apiserver.stored import (
 )
 from kubeflow_informer.apiserver.strategy import (
     NAMESPACES,
+    PODS,
     deep_copy,
     prepare_for_create,
     prepare_for_update,
@@ -105,7 +106,7 @@ class Storage:
         self._now_text = ""
         self.history = History(history_size)
         """The replay window (read by watches and snapshot lists)."""
-        self.history.compacted_rv = self.resource_version
+        self.history.compacted_rv = self.history.snapshot_floor = self.resource_version
         self.hub = WatchHub()
         """The live watchers."""
         self._objects: dict[tuple[str, str], dict[str, StoredObject]] = {}
@@ -410,8 +411,8 @@ class Storage:
         owner, in this same call); Orphan removes the owner's references from dependents first;
         Foreground keeps the owner (finalizer ``foregroundDeletion``) until its blocking
         dependents are gone. Preconditions on ``uid`` / ``resourceVersion`` give 409 Conflict.
-        ``grace_period_seconds`` is accepted; every object (pods included) is deleted at once,
-        as if no kubelet had to confirm.
+        ``grace_period_seconds`` is accepted; every pod is deleted as an unscheduled one is
+        (grace period 0: marked, then removed), as if no kubelet had to confirm.
         """
         self._info(info)
         old = self.get(info, namespace, name)
@@ -441,7 +442,13 @@ class Storage:
         return self.delete_stored(info, old, policy)
 
     def delete_stored(self, info: ResourceInfo, old: StoredObject, policy: str) -> StoredObject:
-        """Delete with a propagation policy, honouring finalizers (used by the GC too)."""
+        """Delete with a propagation policy, honouring finalizers (used by the GC too).
+
+        An object held by finalizers is marked (``deletionTimestamp``, grace period 0, a new
+        ``generation``: one MODIFIED event) and stays. A pod is always marked first, then
+        removed when nothing holds it, as the real pod strategy's graceful deletion with a
+        period of 0 (an unscheduled pod's) gives MODIFIED and then DELETED.
+        """
         meta = old.obj["metadata"]
         finalizers = list(meta.get("finalizers") or ())
         uid = meta["uid"]
@@ -450,19 +457,23 @@ class Storage:
         elif policy == "Foreground" and self._gc.has_dependents(uid):
             if "foregroundDeletion" not in finalizers:
                 finalizers.append("foregroundDeletion")
-        if not finalizers:
+        graceful = info.group_resource == PODS
+        if not finalizers and not (graceful and not meta.get("deletionTimestamp")):
             return self.remove(info, old)
         if meta.get("deletionTimestamp") and finalizers == list(meta.get("finalizers") or ()):
             return old
         new = dict(old.obj)
         new_meta = dict(meta)
         new["metadata"] = new_meta
-        new_meta["finalizers"] = finalizers
+        if finalizers:
+            new_meta["finalizers"] = finalizers
         if not new_meta.get("deletionTimestamp"):
             new_meta["deletionTimestamp"] = self.now()
             new_meta["deletionGracePeriodSeconds"] = 0
             new_meta["generation"] = new_meta.get("generation", 1) + 1
         stored = self.commit(info, EVENT_MODIFIED, new, old)
+        if not finalizers:
+            return self.remove(info, stored)
         if "foregroundDeletion" in finalizers:
             self._gc.delete_dependents_foreground(uid)
         return stored
@@ -538,7 +549,7 @@ class Storage:
         page_limit = limit if limit and limit > 0 else None
         snap_rv, after = listing.resolve_list_rv(
             current=self.resource_version,
-            compacted=self.history.compacted_rv,
+            compacted=self.history.snapshot_floor,
             limit=page_limit,
             continue_token=continue_token,
             resource_version=resource_version,
@@ -589,7 +600,8 @@ class Storage:
         )
 
     def compact(self) -> None:
-        """Drop the whole history window: older watches and continue tokens get 410 Expired."""
+        """Compact as etcd does at the current revision: continue tokens and lists at older
+        revisions, and watches from before the previous revision, get 410 Expired."""
         self.history.compact(self.resource_version)
 
     def close_all_watchers(self) -> None:

@@ -5,8 +5,10 @@ This is the counterpart of the apiserver's ``rest.RESTCreateStrategy`` / ``RESTU
 ``generation`` bumps and the few per-kind defaults controllers rely on. Storage-level checks
 (existence, conflicts, namespaces) stay in ``storage.py``.
 
-Documented deviations: status given on create is kept (the real server resets it for most kinds;
-keeping it lets tests seed objects in any state); every object gets a ``generation``.
+Empty ObjectMeta maps and lists (labels, annotations, finalizers...) are dropped, as the real
+server's ``omitempty`` encoding does. Documented deviations: status given on create is kept (the
+real server resets it for most kinds; keeping it lets tests seed objects in any state); every
+object gets a ``generation``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,14 @@ NAMESPACES = ("", "namespaces")
 PODS = ("", "pods")
 DEPLOYMENTS = ("apps", "deployments")
 _SYSTEM_FIELDS = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds")
+#: ObjectMeta maps and lists the real server omits when empty (``omitempty``), for every kind.
+_OMIT_EMPTY_METADATA = ("labels", "annotations", "finalizers", "ownerReferences", "managedFields")
+
+
+def _drop_empty_metadata(meta: dict[str, Any]) -> None:
+    for field in _OMIT_EMPTY_METADATA:
+        if field in meta and not meta[field]:
+            del meta[field]
 
 
 def deep_copy(value: Any) -> Any:
@@ -63,7 +73,7 @@ def check_conditional_update(info: ResourceInfo, meta: dict[str, Any], name: str
         info.plural,  # the generic store names the resource here, not the kind
         name,
         [status.field_cause("FieldValueInvalid", "metadata.resourceVersion",
-                            "Invalid value: 0x0: must be specified for an update")],
+                            "Invalid value: 0: must be specified for an update")],
     )
 
 
@@ -72,6 +82,7 @@ def prepare_for_create(info: ResourceInfo, obj: dict[str, Any], *, uid: str, now
     meta = obj["metadata"]
     for field in ("deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"):
         meta.pop(field, None)
+    _drop_empty_metadata(meta)
     meta["uid"] = uid
     meta["creationTimestamp"] = now
     meta["generation"] = 1
@@ -82,6 +93,7 @@ def prepare_for_create(info: ResourceInfo, obj: dict[str, Any], *, uid: str, now
             spec = obj["spec"] = {}
         spec["finalizers"] = ["kubernetes"]
         obj["status"] = {"phase": "Active"}
+        _label_namespace(meta)
     elif resource == PODS:
         pod_status = obj.get("status")
         if not isinstance(pod_status, dict):
@@ -176,6 +188,29 @@ _PART_SUBRESOURCES: dict[str, tuple[Callable[[dict[str, Any], dict[str, Any]], N
     "resize": (_take_resources, True),
     "approval": (_take_conditions, False),
 }
+#: The label every namespace carries, set to its name by the namespace strategies.
+NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+
+
+def _label_namespace(meta: dict[str, Any]) -> None:
+    meta["labels"] = {**(meta.get("labels") or {}), NAMESPACE_NAME_LABEL: meta["name"]}
+
+
+def _keep_status(old: dict[str, Any], new: dict[str, Any]) -> None:
+    if "status" in old:
+        new["status"] = old["status"]
+    else:
+        new.pop("status", None)
+
+
+def _namespace_update(old: dict[str, Any], new: dict[str, Any], subresource: str | None) -> None:
+    """A namespace's finalizers change only through ``finalize``; its name label is forced."""
+    if subresource is None:
+        new["spec"] = old.get("spec") or {}
+    elif subresource == "finalize":
+        finalizers = list((new.get("spec") or {}).get("finalizers") or [])
+        new["spec"] = {"finalizers": finalizers} if finalizers else {}  # omitempty
+    _label_namespace(new["metadata"])
 
 
 def prepare_for_update(
@@ -191,7 +226,8 @@ def prepare_for_update(
     Main resource: the stored ``status`` is kept when status is a subresource. ``status``: only
     ``status`` changes, plus the metadata listed in ``_STATUS_METADATA`` for the kind.
     ``ephemeralcontainers``, ``resize``, ``approval``: only their part (``_PART_SUBRESOURCES``).
-    Always:
+    A namespace's ``finalize``: metadata and ``spec.finalizers`` change, the status is kept;
+    its main update keeps the stored ``spec``. Always:
     uid, creationTimestamp and the deletion fields come from ``old``; new finalizers on a
     deleting object are refused;
     ``generation`` is bumped when the spec part changed; resourceVersion is left as ``old``'s
@@ -204,13 +240,14 @@ def prepare_for_update(
     elif part is not None:
         body, new = new, deep_copy(old)
         part[0](new, body)
+    elif subresource == "finalize" and info.group_resource == NAMESPACES:
+        _keep_status(old, new)
     elif subresource is not None:
         raise status.bad_request(f"subresource {subresource!r} cannot be updated here")
     elif info.has_status:
-        if "status" in old:
-            new["status"] = old["status"]
-        else:
-            new.pop("status", None)
+        _keep_status(old, new)
+    if info.group_resource == NAMESPACES:
+        _namespace_update(old, new, subresource)
     meta = new["metadata"]
     for field in _SYSTEM_FIELDS:
         if field in old_meta:
@@ -218,6 +255,7 @@ def prepare_for_update(
         else:
             meta.pop(field, None)
     meta.pop("selfLink", None)
+    _drop_empty_metadata(meta)
     problem = validation.check_new_finalizers(info, meta.get("name", ""), old_meta, meta)
     if problem is not None:
         raise problem

@@ -163,9 +163,10 @@ def test_watch_sees_added_modified_deleted(api: client.ApiClient, namespace: str
     for event in stream.stream(core.list_namespaced_pod, namespace, resource_version=start,
                                timeout_seconds=10):
         seen.append((event["type"], event["object"].metadata.name))
-        if len(seen) == 3:
+        if len(seen) == 4:
             stream.stop()
-    assert seen == [("ADDED", "w"), ("MODIFIED", "w"), ("DELETED", "w")]
+    # the delete of an unscheduled pod marks it (MODIFIED), then removes it
+    assert seen == [("ADDED", "w"), ("MODIFIED", "w"), ("MODIFIED", "w"), ("DELETED", "w")]
 
 
 def test_stale_update_is_409(api: client.ApiClient, namespace: str) -> None:

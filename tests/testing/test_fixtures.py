@@ -35,12 +35,11 @@ async def test_each_server_gives_a_namespace_of_the_test_s_own(apiserver: ApiSer
     assert (apiserver.embedded is None) == apiserver.is_real
 
 
-def _run_pytest(tmp_path: Path, env_update: dict[str, str | None]
-                ) -> subprocess.CompletedProcess[str]:
-    (tmp_path / "test_x.py").write_text(textwrap.dedent("""
+def _run_pytest(tmp_path: Path, env_update: dict[str, str | None], source: str = """
         async def test_x(apiserver):
             assert apiserver.namespace
-    """))
+    """) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "test_x.py").write_text(textwrap.dedent(source))
     env = dict(os.environ)
     for key, value in env_update.items():
         if value is None:
@@ -66,3 +65,32 @@ def test_under_ci_missing_binaries_fail_instead_of_skipping(tmp_path: Path) -> N
     assert result.returncode == 1, result.stdout + result.stderr
     assert "1 passed, 1 error" in result.stdout
     assert "CI=true and no real kube-apiserver" in result.stdout
+
+
+def test_embedded_differs_makes_the_embedded_case_a_strict_xfail(tmp_path: Path) -> None:
+    result = _run_pytest(tmp_path, {ASSETS_ENV: None, "CI": None}, source="""
+        import pytest
+
+        @pytest.mark.embedded_differs("the embedded server answers otherwise")
+        async def test_differs(apiserver):
+            assert apiserver.is_real
+
+        @pytest.mark.embedded_differs("fixed meanwhile")
+        async def test_fixed(apiserver):
+            pass
+    """)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "1 failed, 2 skipped, 1 xfailed" in result.stdout
+    assert "[XPASS(strict)] embedded server differs: fixed meanwhile" in result.stdout
+
+
+@pytest.mark.control_plane(apiserver_args=["--watch-cache=false"])
+async def test_control_plane_marker_gives_the_real_case_a_dedicated_plane(
+    apiserver: ApiServer, control_plane: object
+) -> None:
+    if apiserver.is_real:
+        assert apiserver.control_plane is not control_plane
+        assert "--watch-cache=false" in apiserver.control_plane.apiserver_args
+    else:
+        assert apiserver.control_plane is None
+

@@ -31,7 +31,6 @@ from kubeflow_informer.apiserver.handlers.logs import handle_log
 from kubeflow_informer.apiserver.handlers.objects import (
     handle_create,
     handle_delete,
-    handle_finalize,
     handle_get,
     handle_update,
 )
@@ -112,7 +111,6 @@ async def _error_middleware(request: web.Request, handler: Handler) -> web.Strea
 _SUBRESOURCE_HANDLERS: dict[str, computed.Handler] = {
     "log": handle_log,
     "scale": handle_scale,
-    "finalize": handle_finalize,
     "token": handle_token_request,
     "binding": computed.handle_binding,
     "eviction": computed.handle_eviction,

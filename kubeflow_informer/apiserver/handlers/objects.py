@@ -42,7 +42,6 @@ __all__ = [
     "check_body",
     "handle_create",
     "handle_delete",
-    "handle_finalize",
     "handle_get",
     "handle_update",
     "object_response",
@@ -138,8 +137,8 @@ async def handle_create(
 async def handle_update(
     request: web.Request, state: ServerState, target: ResourcePath
 ) -> web.Response:
-    """PUT one object or its ``status``: 200 with the new version (422 without a
-    resourceVersion for the kinds that refuse unconditional updates)."""
+    """PUT one object, its ``status`` or a namespace's ``finalize``: 200 with the new version
+    (422 without a resourceVersion for the kinds that refuse unconditional updates)."""
     assert target.name is not None
     body = await decode_object(request, target.info.kind)
     obj = check_body(target.info, body, target.namespace, target.name)
@@ -166,27 +165,6 @@ def _current(
     stored = state.storage.objects_of(info.group_resource).get(
         make_key(namespace if info.namespaced else None, name))
     return stored.obj if stored is not None else None
-
-
-async def handle_finalize(
-    request: web.Request, state: ServerState, target: ResourcePath
-) -> web.Response:
-    """PUT ``namespaces/{name}/finalize``: only ``spec.finalizers`` is taken from the body, as
-    the real namespace finalize endpoint does."""
-    assert target.name is not None
-    decoded = await decode_object(request, target.info.kind)
-    body = check_body(target.info, decoded, None, target.name)
-    current = state.storage.get(target.info, None, target.name)
-    obj = dict(current.obj)
-    obj["metadata"] = dict(current.obj["metadata"])
-    obj["metadata"]["resourceVersion"] = body["metadata"].get("resourceVersion") or str(current.rv)
-    spec = dict(obj.get("spec") or {})
-    spec["finalizers"] = list((body.get("spec") or {}).get("finalizers") or [])
-    obj["spec"] = spec
-    stored = state.storage.update(
-        target.info, obj, namespace=None, name=target.name, dry_run=dry_run(request)
-    )
-    return raw_response(stored.raw)
 
 
 def _propagation(options: dict[str, Any]) -> str | None:

@@ -1,7 +1,8 @@
 """Query parameters and request bodies, parsed and validated as kube-apiserver does.
 
 Every malformed input is a 400 ``BadRequest`` Status (never a 500): bad selectors, non-integer
-``limit``, an unknown ``dryRun`` value, a body that is not a JSON (or YAML) object.
+``limit``, a body that is not a JSON (or YAML) object. An unknown ``dryRun`` value is a 422 on the
+verb's options, as kube-apiserver validates it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from kubeflow_informer.apiserver.protobuf import (
 from kubeflow_informer.apiserver.protobuf import (
     decode_object as decode_protobuf,
 )
-from kubeflow_informer.apiserver.status import bad_request, status_error
+from kubeflow_informer.apiserver.status import bad_request, field_cause, invalid, status_error
 from kubeflow_informer.selectors import FieldSelector, LabelSelector, SelectorError
 
 _BODY_TYPES = frozenset({"application/json", "application/octet-stream", ""})
@@ -62,14 +63,23 @@ def parse_int(request: web.Request, name: str) -> int | None:
         raise bad_request(f"invalid value {value!r} for {name}: must be an integer") from None
 
 
+#: The options kind whose validation reports a bad ``dryRun``, by HTTP method.
+_OPTIONS_KINDS = {"POST": "CreateOptions", "PUT": "UpdateOptions", "PATCH": "PatchOptions",
+                  "DELETE": "DeleteOptions"}
+
+
 def dry_run(request: web.Request, body_values: Any = None) -> bool:
-    """True for ``dryRun=All`` (query or DeleteOptions body); any other value is a 400."""
+    """True for ``dryRun=All`` (query or DeleteOptions body); any other value is a 422 on the
+    verb's options kind (``CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported
+    value: ["Yes"]...``), as kube-apiserver's ``ValidateDryRun`` reports it."""
     values = list(request.query.getall("dryRun", []))
     if isinstance(body_values, list):
         values.extend(str(v) for v in body_values)
-    for value in values:
-        if value != "All":
-            raise bad_request(f'Invalid dry run value: "{value}" (supported values: "All")')
+    if any(value != "All" for value in values):
+        message = f'Unsupported value: {orjson.dumps(values).decode()}: supported values: "All"'
+        kind = _OPTIONS_KINDS.get(request.method, "CreateOptions")
+        raise invalid("meta.k8s.io", kind, "",
+                      [field_cause("FieldValueNotSupported", "dryRun", message)])
     return bool(values)
 
 

@@ -6,7 +6,7 @@ The patch type comes from the ``Content-Type``, as in kube-apiserver:
 * ``application/merge-patch+json`` - RFC 7386;
 * ``application/strategic-merge-patch+json`` - built-in kinds only; a custom resource answers
   415, as the real server does (see ``apiserver/patching`` for the supported subset);
-* ``application/apply-patch+yaml`` - server-side apply, ``fieldManager`` required, ``force``
+* ``application/apply-patch+yaml`` - server-side apply, ``fieldManager`` required (422), ``force``
   honoured; applying to a missing object creates it (201).
 
 Anything else is 415 UnsupportedMediaType. The patch is computed against the current stored
@@ -36,7 +36,7 @@ from kubeflow_informer.apiserver.patching.json_patch import apply_json_patch
 from kubeflow_informer.apiserver.patching.merge_patch import apply_merge_patch
 from kubeflow_informer.apiserver.patching.strategic_merge import apply_strategic_merge_patch
 from kubeflow_informer.apiserver.registry import ResourceInfo
-from kubeflow_informer.apiserver.status import status_error
+from kubeflow_informer.apiserver.status import field_cause, invalid, status_error
 from kubeflow_informer.errors import ApiError, NotFound
 
 __all__ = ["PATCH_CONTENT_TYPES", "handle_patch", "patch_error", "patch_function"]
@@ -126,6 +126,9 @@ async def _apply(
     assert target.name is not None
     info = target.info
     field_manager = request.query.get("fieldManager", "")
+    if not field_manager:
+        raise invalid("meta.k8s.io", "PatchOptions", "", [field_cause(
+            "FieldValueRequired", "fieldManager", "Required value: is required for apply patch")])
     force = bool(parse_bool(request.query.get("force")))
     applied = await decode_body(request, yaml_ok=True, check_type=False)
     if not isinstance(applied, dict):

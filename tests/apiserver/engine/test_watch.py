@@ -97,13 +97,19 @@ async def test_watch_ahead_of_the_storage_that_is_closed_is_forgotten(
     assert not storage.hub.has_watchers(configmaps.group_resource)
 
 
+def _create_a_and_b_then_compact(storage: Storage, configmaps: ResourceInfo) -> int:
+    """The resourceVersion of ``a``, written just before ``b`` and the compaction."""
+    storage.create(configmaps, configmap("a"), namespace="default")
+    a_rv = storage.resource_version
+    storage.create(configmaps, configmap("b"), namespace="default")
+    storage.compact()  # as etcd at revision R: the change at R stays watchable
+    return a_rv
+
+
 async def test_too_old_resource_version_is_an_error_event(
     storage: Storage, configmaps: ResourceInfo
 ) -> None:
-    storage.create(configmaps, configmap("a"), namespace="default")
-    old = storage.resource_version
-    storage.create(configmaps, configmap("b"), namespace="default")
-    storage.compact()
+    old = _create_a_and_b_then_compact(storage, configmaps)
     watcher = storage.watch(configmaps, resource_version=str(old - 1))
     chunks = [chunk async for chunk in watcher]
     assert len(chunks) == 1
@@ -114,10 +120,21 @@ async def test_too_old_resource_version_is_an_error_event(
         "apiVersion": "v1",
         "metadata": {},
         "status": "Failure",
-        "message": f"too old resource version: {old - 1} ({storage.resource_version})",
+        # the cacher's wording: the lowest resourceVersion a watch may start from
+        "message": f"too old resource version: {old - 1} ({storage.resource_version - 1})",
         "reason": "Expired",
         "code": 410,
     }
+
+
+async def test_after_compaction_a_watch_from_the_previous_revision_gets_the_last_change(
+    storage: Storage, configmaps: ResourceInfo
+) -> None:
+    before_last = _create_a_and_b_then_compact(storage, configmaps)
+    watcher = storage.watch(configmaps, resource_version=str(before_last))
+    first = orjson.loads(await anext(aiter(watcher)))
+    watcher.close()
+    assert (first["type"], first["object"]["metadata"]["name"]) == ("ADDED", "b")
 
 
 async def test_deleted_event_carries_the_deletion_resource_version(

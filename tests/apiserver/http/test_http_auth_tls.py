@@ -28,7 +28,7 @@ PATHS = [
 ]
 
 
-@pytest.mark.server_kwargs(token=TOKEN)
+@pytest.mark.embedded_apiserver(token=TOKEN)
 @pytest.mark.parametrize("path", PATHS)
 async def test_every_path_is_401_without_the_token(
     http: aiohttp.ClientSession, path: str
@@ -47,19 +47,19 @@ async def test_every_path_is_401_without_the_token(
     }
 
 
-@pytest.mark.server_kwargs(token=TOKEN)
+@pytest.mark.embedded_apiserver(token=TOKEN)
 async def test_a_wrong_token_is_401(http: aiohttp.ClientSession) -> None:
     async with http.get("/api", headers={"Authorization": "Bearer nope"}) as response:
         assert response.status == 401
 
 
-@pytest.mark.server_kwargs(token=TOKEN)
+@pytest.mark.embedded_apiserver(token=TOKEN)
 async def test_the_right_token_is_served(http: aiohttp.ClientSession) -> None:
     async with http.get("/api", headers={"Authorization": f"Bearer {TOKEN}"}) as response:
         assert response.status == 200
 
 
-@pytest.mark.server_kwargs(token=TOKEN)
+@pytest.mark.embedded_apiserver(token=TOKEN)
 async def test_watch_with_the_right_token_streams(http: aiohttp.ClientSession) -> None:
     headers = {"Authorization": f"Bearer {TOKEN}"}
     params = {"watch": "true", "timeoutSeconds": "1"}
@@ -74,7 +74,7 @@ async def test_token_never_appears_in_the_server_repr() -> None:
     assert TOKEN not in repr(server.config)
 
 
-@pytest.mark.server_kwargs(tls=True)
+@pytest.mark.embedded_apiserver(tls=True)
 async def test_tls_server_is_trusted_through_its_ca(server: EmbeddedApiServer) -> None:
     assert server.url.startswith("https://127.0.0.1:")
     assert server.ca_pem is not None
@@ -85,14 +85,14 @@ async def test_tls_server_is_trusted_through_its_ca(server: EmbeddedApiServer) -
         assert response.status == 200
 
 
-@pytest.mark.server_kwargs(tls=True)
+@pytest.mark.embedded_apiserver(tls=True)
 async def test_tls_server_is_rejected_without_its_ca(server: EmbeddedApiServer) -> None:
     async with aiohttp.ClientSession() as session:
         with pytest.raises(aiohttp.ClientConnectorCertificateError):
             await session.get(f"{server.url}/version", ssl=ssl.create_default_context())
 
 
-@pytest.mark.server_kwargs(tls=True, token=TOKEN)
+@pytest.mark.embedded_apiserver(tls=True, token=TOKEN)
 async def test_config_carries_the_ca_and_the_token(server: EmbeddedApiServer) -> None:
     config = server.config
     assert config.server == server.url
@@ -100,7 +100,7 @@ async def test_config_carries_the_ca_and_the_token(server: EmbeddedApiServer) ->
     assert config.token == TOKEN
 
 
-@pytest.mark.server_kwargs(tls=True, token=TOKEN)
+@pytest.mark.embedded_apiserver(tls=True, token=TOKEN)
 async def test_written_kubeconfig_is_private_and_complete(
     server: EmbeddedApiServer, tmp_path: Path
 ) -> None:
