@@ -110,6 +110,24 @@ def conflict(group: str, resource: str, name: str, why: str) -> ApiError:
     )
 
 
+def precondition_failed(group: str, kind: str, name: str, field: str, wanted: str,
+                        actual: str) -> ApiError:
+    """409 Conflict of a delete whose ``uid`` or ``resourceVersion`` precondition fails, as the
+    generic store words it (on the qualified Kind; details name the Kind)."""
+    label, outcome = (("UID", "deleted and then recreated") if field == "uid"
+                      else ("ResourceVersion", "modified"))
+    return status_error(
+        409,
+        "Conflict",
+        f'Operation cannot be fulfilled on {qualified_kind(group, kind)} "{name}": the {label} '
+        f"in the precondition ({wanted}) does not match the {label} in record ({actual}). "
+        f"The object might have been {outcome}",
+        name=name,
+        group=group or None,
+        kind=kind,
+    )
+
+
 STALE_OBJECT = (
     "the object has been modified; please apply your changes to the latest version and try again"
 )

@@ -419,14 +419,15 @@ class Storage:
         meta = old.obj["metadata"]
         for field, label in (("uid", "UID"), ("resourceVersion", "ResourceVersion")):
             wanted = (preconditions or {}).get(field)
-            if wanted and wanted != meta.get(field):
+            if not wanted or wanted == meta.get(field):
+                continue
+            if info.group_resource == NAMESPACES:  # the namespace registry's own wording
                 raise status.conflict(
-                    info.group,
-                    info.plural,
-                    name,
+                    info.group, info.plural, name,
                     f"Precondition failed: {label} in precondition: {wanted}, {label} in object "
-                    f"meta: {meta.get(field)}",
-                )
+                    f"meta: {meta.get(field)}")
+            raise status.precondition_failed(info.group, info.kind, name, field, wanted,
+                                             str(meta.get(field)))
         policy = propagation_policy or "Background"
         if policy not in PROPAGATION_POLICIES:
             raise status.bad_request(

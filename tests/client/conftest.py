@@ -1,4 +1,8 @@
-"""Shared helpers for the client tests: a mocked API (aioresponses) and tiny real HTTP servers."""
+"""Shared helpers for the client tests: a mocked API (aioresponses) and tiny real HTTP servers.
+
+The ``test_server_*`` modules run the client against both API servers instead, through the
+plugin's ``apiserver`` / ``apiserver_client`` fixtures (and ``crds`` for custom resources).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from yarl import URL
 
 from kubeflow_informer.client import ApiClient, RetryPolicy
 from kubeflow_informer.config import Config
+from tests.custom_resources import crds  # noqa: F401 - a fixture of the tests on both servers
 
 SERVER = "https://k8s.test:6443"
 ANY_URL = re.compile(r"^https://k8s\.test:6443/.*$")

@@ -147,3 +147,22 @@ def test_custom_resources_apply_with_atomic_lists() -> None:
 def test_missing_field_manager_is_malformed() -> None:
     with pytest.raises(MalformedPatch):
         apply_server_side(None, deployment(), field_manager="", force=False, kind="Deployment")
+
+
+# (live names, applied names) -> result, as kube-apiserver 1.36 orders them
+@pytest.mark.parametrize(("applied", "expected"), [
+    (["d"], ["a", "b", "c", "d"]),
+    (["d", "b"], ["a", "d", "b", "c"]),
+    (["b", "d"], ["a", "b", "c", "d"]),
+    (["c", "a"], ["b", "c", "a"]),
+])
+def test_applied_list_order_keeps_live_elements_and_follows_the_configuration(
+    applied: list[str], expected: list[str]
+) -> None:
+    live = deployment()
+    live["spec"]["template"]["spec"]["containers"] = [{"name": n, "image": "x"} for n in "abc"]
+    live = update_managed_fields(None, live, field_manager="creator", kind="Deployment", now=NOW)
+    cfg = deployment()
+    cfg["spec"]["template"]["spec"]["containers"] = [{"name": n, "image": "y"} for n in applied]
+    out = apply(live, cfg, force=True)
+    assert [c["name"] for c in out["spec"]["template"]["spec"]["containers"]] == expected

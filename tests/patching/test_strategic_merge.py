@@ -53,9 +53,28 @@ def test_containers_merge_by_name() -> None:
     assert side == {"name": "side", "image": "side:1"}
 
 
-def test_unmatched_element_is_appended() -> None:
+def test_an_unmatched_element_leads_the_list() -> None:
     out = smp({"spec": {"containers": [{"name": "new", "image": "n"}]}})
-    assert [c["name"] for c in out["spec"]["containers"]] == ["app", "side", "new"]
+    assert [c["name"] for c in out["spec"]["containers"]] == ["new", "app", "side"]
+
+
+# (live names, patched names) -> result, as kube-apiserver 1.36 orders them
+@pytest.mark.parametrize(("patched", "expected"), [
+    (["d"], ["d", "a", "b", "c"]),
+    (["d", "b"], ["d", "a", "b", "c"]),
+    (["b", "d"], ["a", "b", "d", "c"]),
+    (["c", "a"], ["b", "c", "a"]),
+    (["d", "e"], ["d", "e", "a", "b", "c"]),
+    (["b", "d", "a"], ["b", "d", "a", "c"]),
+    (["c", "d"], ["a", "b", "c", "d"]),
+])
+def test_merged_list_order_follows_the_patch_and_the_live_list(
+    patched: list[str], expected: list[str]
+) -> None:
+    doc = {"spec": {"containers": [{"name": n, "image": "x"} for n in "abc"]}}
+    patch = {"spec": {"containers": [{"name": n, "image": "y"} for n in patched]}}
+    out = smp(patch, doc=doc)
+    assert [c["name"] for c in out["spec"]["containers"]] == expected
 
 
 def test_env_merges_by_name_inside_a_container() -> None:
@@ -69,7 +88,7 @@ def test_env_merges_by_name_inside_a_container() -> None:
 def test_container_ports_merge_by_container_port() -> None:
     patch = {"spec": {"containers": [{"name": "app", "ports": [{"containerPort": 443}]}]}}
     ports = smp(patch)["spec"]["containers"][0]["ports"]
-    assert [p["containerPort"] for p in ports] == [80, 443]
+    assert [p["containerPort"] for p in ports] == [443, 80]
 
 
 def test_args_and_tolerations_are_replaced() -> None:

@@ -147,6 +147,7 @@ async def _apply(
             field_manager=field_manager,
             force=force,
             kind=schema_kind(info),
+            subresource=target.subresource,
         )
     except PatchError as exc:
         raise patch_error(exc, info, target.name) from None
@@ -158,6 +159,14 @@ async def _apply(
         return raw_response(created.raw, 201)
     if "resourceVersion" not in applied.get("metadata", {}):
         obj["metadata"]["resourceVersion"] = str(live.rv)
+    ownership = obj["metadata"].get("managedFields")
+
+    def keep_ownership(_old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
+        # a status write keeps the stored metadata: the apply's ownership is put back
+        if ownership:
+            new["metadata"]["managedFields"] = ownership
+        return new
+
     stored = state.storage.update(
         info,
         obj,
@@ -165,5 +174,6 @@ async def _apply(
         name=target.name,
         subresource=target.subresource,
         dry_run=is_dry_run,
+        record=keep_ownership,
     )
     return raw_response(stored.raw)

@@ -239,9 +239,11 @@ def apply_server_side(
     field_manager: str,
     force: bool,
     kind: str,
+    subresource: str | None = None,
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """Apply ``applied`` as ``field_manager`` onto ``live`` (``None`` creates) - see module doc.
+    ``subresource`` (``"status"``) keeps the manager's apply to it in an entry of its own.
 
     Returns the new object with updated ``metadata.managedFields``; raises
     :class:`ApplyConflict` (409) on conflicts unless ``force``, :class:`MalformedPatch` (400) when
@@ -262,6 +264,7 @@ def apply_server_side(
             i
             for i, e in enumerate(entries)
             if e.get("manager") == field_manager and e.get("operation") == "Apply"
+            and e.get("subresource") == subresource
         ),
         None,
     )
@@ -303,6 +306,8 @@ def apply_server_side(
         "apiVersion": str(config.get("apiVersion") or ""),
         "time": _timestamp(now),
     }
+    if subresource:
+        entry["subresource"] = subresource
     if mine is None:
         entries.append(entry)
         owned.append(applied_paths)

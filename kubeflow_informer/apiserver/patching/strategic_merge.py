@@ -6,7 +6,9 @@ The subset kube-apiserver applies to built-in types, driven by the merge metadat
 * Objects merge key by key; ``null`` deletes a key; scalars replace.
 * Lists declared ``merge`` with a merge key are merged element by element: a patch element
   whose key matches an existing element is merged into it (recursively, with the element's own
-  struct metadata), an unmatched one is appended. Declared today: containers / initContainers /
+  struct metadata), an unmatched one is added; the result takes apimachinery's order (the
+  patch's elements in patch order, the server-only ones interleaved by their original place:
+  a new element leads). Declared today: containers / initContainers /
   ephemeralContainers, env, volumes, imagePullSecrets, schedulingGates, resourceClaims
   (``name``), container ``ports`` (``containerPort``), volumeMounts (``mountPath``),
   volumeDevices (``devicePath``), hostAliases (``ip``), podIPs (``ip``), topologySpreadConstraints
@@ -76,8 +78,10 @@ def _without_directives(value: Mapping[str, Any]) -> dict[str, Any]:
     return {k: deep_copy(v) for k, v in value.items() if not k.startswith("$")}
 
 
-def _merge_map(original: dict[str, Any], patch: Mapping[str, Any], struct: Struct) -> Any:
-    """Merge ``patch`` into ``original`` (owned, mutated); ``None`` means "delete this map"."""
+def _merge_map(original: dict[str, Any], patch: Mapping[str, Any], struct: Struct,
+               applying: bool = False) -> Any:
+    """Merge ``patch`` into ``original`` (owned, mutated); ``None`` means "delete this map".
+    ``applying``: server-side apply's list order instead of the strategic merge patch's."""
     directive = patch.get(_PATCH)
     if directive is not None:
         if directive == "replace":
@@ -95,7 +99,7 @@ def _merge_map(original: dict[str, Any], patch: Mapping[str, Any], struct: Struc
                 raise PatchError(f"field {key!r} is in the patch but not in {_RETAIN_KEYS}")
         for key in [k for k in original if k not in retain]:
             del original[key]
-    orders: list[tuple[str, list[Any]]] = []
+    orders: list[tuple[str, list[Any], list[Any]]] = []  # (field, order, list before merging)
     for key, value in patch.items():
         if key.startswith(_DELETE_FROM):
             field = key[len(_DELETE_FROM) :]
@@ -107,7 +111,9 @@ def _merge_map(original: dict[str, Any], patch: Mapping[str, Any], struct: Struc
         elif key.startswith(_SET_ORDER):
             if not isinstance(value, list):
                 raise MalformedPatch(f"{key} must be a list")
-            orders.append((key[len(_SET_ORDER) :], value))
+            field = key[len(_SET_ORDER) :]
+            live = original.get(field)
+            orders.append((field, value, list(live) if isinstance(live, list) else []))
         elif key.startswith("$") and key not in (_PATCH, _RETAIN_KEYS):
             raise MalformedPatch(f"unknown patch directive {key!r}")
     for key, value in patch.items():
@@ -120,19 +126,21 @@ def _merge_map(original: dict[str, Any], patch: Mapping[str, Any], struct: Struc
         current = original.get(key)
         if isinstance(value, dict):
             base = current if isinstance(current, dict) else {}
-            merged = _merge_map(base, value, _struct(spec.struct))
+            merged = _merge_map(base, value, _struct(spec.struct), applying)
             if merged is None:
                 original.pop(key, None)
             else:
                 original[key] = merged
         elif isinstance(value, list):
-            original[key] = _merge_list(current if isinstance(current, list) else [], value, spec)
+            original[key] = _merge_list(current if isinstance(current, list) else [], value, spec,
+                                        applying)
         else:
             original[key] = value
-    for field, order in orders:
+    for field, order, before in orders:
         current = original.get(field)
         if isinstance(current, list):
-            original[field] = _apply_order(current, order, struct.get(field, _DEFAULT))
+            original[field] = _normalize_order(current, order, before,
+                                               struct.get(field, _DEFAULT).merge_key)
     return original
 
 
@@ -146,7 +154,8 @@ def _has_key(element: Any, key: str, wanted: Any) -> bool:
     return isinstance(element, dict) and key in element and json_equal(element[key], wanted)
 
 
-def _merge_list(original: list[Any], patch: list[Any], spec: FieldSpec) -> list[Any]:
+def _merge_list(original: list[Any], patch: list[Any], spec: FieldSpec, applying: bool
+                ) -> list[Any]:
     if not spec.merge_list:
         return [deep_copy(e) for e in patch]
     if any(_is_directive(e, "replace") for e in patch):
@@ -176,7 +185,7 @@ def _merge_list(original: list[Any], patch: list[Any], spec: FieldSpec) -> list[
         if _is_directive(element, "delete"):
             result = [e for e in result if not _has_key(e, key, wanted)]
             continue
-        merged = _merge_map({} if index is None else result[index], element, child)
+        merged = _merge_map({} if index is None else result[index], element, child, applying)
         if index is None:
             if merged is not None:
                 result.append(merged)
@@ -184,7 +193,85 @@ def _merge_list(original: list[Any], patch: list[Any], spec: FieldSpec) -> list[
             del result[index]
         else:
             result[index] = merged
+    if applying:
+        return _apply_order_of(result, patch, original, key)
+    return _normalize_order(result, patch, original, key)
+
+
+def _normalize_order(merged: list[Any], patch: list[Any], original: list[Any], key: str | None
+                     ) -> list[Any]:
+    """The order apimachinery's ``normalizeElementOrder`` gives a list merged on ``key`` (or a
+    list of scalars): the elements the patch (or its ``$setElementOrder``) names, in that order,
+    interleaved with the server-only ones, which keep their order. A server-only element goes
+    before a named one only when both were in the original list and it came first there, so
+    elements new to the list lead: patching ``[d, b]`` into ``[a, b, c]`` gives
+    ``[d, a, b, c]``."""
+    named_at: dict[bytes, int] = {}
+    for position, element in enumerate(patch):
+        if not _is_directive(element):
+            named_at.setdefault(_identity(element, key), position)
+    server_at = {_identity(e, key): i for i, e in enumerate(original)}
+    named = sorted((e for e in merged if _identity(e, key) in named_at),
+                   key=lambda e: named_at[_identity(e, key)])
+    server_only = [e for e in merged if _identity(e, key) not in named_at]
+    result: list[Any] = []
+    i = j = 0
+    while i < len(server_only) and j < len(named):
+        left = server_at.get(_identity(server_only[i], key))
+        right = server_at.get(_identity(named[j], key))
+        if left is not None and right is not None and left < right:
+            result.append(server_only[i])
+            i += 1
+        else:
+            result.append(named[j])
+            j += 1
+    result.extend(server_only[i:])
+    result.extend(named[j:])
     return result
+
+
+def _apply_order_of(merged: list[Any], applied: list[Any], original: list[Any], key: str
+                    ) -> list[Any]:
+    """The order server-side apply (structured-merge-diff) gives a list merged on ``key``: live
+    elements the configuration does not name keep their place, named ones follow the
+    configuration's order, and new ones go after the named element before them: applying
+    ``[d, b]`` over ``[a, b, c]`` gives ``[a, d, b, c]``, ``[c, a]`` gives ``[b, c, a]``."""
+    by_id = {_identity(e, key): e for e in merged}
+    lhs = [_identity(e, key) for e in original]
+    rhs = [_identity(e, key) for e in applied if not _is_directive(e)]
+    in_lhs, in_rhs = set(lhs), set(rhs)
+    shared = [i for i in rhs if i in in_lhs]
+    next_shared = shared.pop(0) if shared else None
+    order: list[bytes] = []
+    done: set[bytes] = set()
+    left = right = 0
+    while left < len(lhs) or right < len(rhs):
+        if left < len(lhs) and right < len(rhs):
+            if lhs[left] == rhs[right]:
+                order.append(lhs[left])
+                done.add(lhs[left])
+                left += 1
+                right += 1
+                next_shared = shared.pop(0) if shared else None
+                continue
+            if lhs[left] in in_rhs and next_shared is not None and next_shared != lhs[left]:
+                left += 1  # a named element, but not the next one the configuration wants
+                continue
+        if left < len(lhs):
+            if lhs[left] not in in_rhs:
+                order.append(lhs[left])
+                left += 1
+                continue
+            if lhs[left] in done:
+                left += 1
+                continue
+        if right < len(rhs):
+            order.append(rhs[right])
+            done.add(rhs[right])
+            if next_shared == rhs[right]:
+                next_shared = shared.pop(0) if shared else None
+            right += 1
+    return [by_id[i] for i in order if i in by_id]
 
 
 def _identity(element: Any, key: str | None) -> bytes:
@@ -192,42 +279,14 @@ def _identity(element: Any, key: str | None) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
 
 
-def _apply_order(merged: list[Any], order: list[Any], spec: FieldSpec) -> list[Any]:
-    """Reorder ``merged`` so the elements named in ``order`` follow it.
-
-    Elements the order does not name (the server's own) keep their place relative to the named
-    ones that were already there; named elements that are new sort before them, as in
-    apimachinery's ``normalizeElementOrder``.
-    """
-    key = spec.merge_key
-    position = {_identity(e, key): i for i, e in enumerate(order)}
-    original_index = {_identity(e, key): i for i, e in enumerate(merged)}
-    named = sorted(
-        (e for e in merged if _identity(e, key) in position),
-        key=lambda e: position[_identity(e, key)],
-    )
-    others = [e for e in merged if _identity(e, key) not in position]
-    result: list[Any] = []
-    i = j = 0
-    while i < len(named) and j < len(others):
-        if original_index[_identity(others[j], key)] < original_index[_identity(named[i], key)]:
-            result.append(others[j])
-            j += 1
-        else:
-            result.append(named[i])
-            i += 1
-    result.extend(named[i:])
-    result.extend(others[j:])
-    return result
-
-
 def merge_strategic(original: dict[str, Any], patch: Mapping[str, Any], struct_name: str) -> Any:
-    """Merge ``patch`` into ``original`` in place using the struct metadata ``struct_name``.
+    """Merge ``patch`` into ``original`` in place using the struct metadata ``struct_name``,
+    ordering lists as server-side apply does.
 
-    Building block shared with server-side apply; returns the merged value (``None`` when the
+    Building block of server-side apply; returns the merged value (``None`` when the
     patch deletes the whole object). Most callers want :func:`apply_strategic_merge_patch`.
     """
-    return _merge_map(original, patch, _struct(struct_name))
+    return _merge_map(original, patch, _struct(struct_name), applying=True)
 
 
 def apply_strategic_merge_patch(doc: Mapping[str, Any], patch: Any, kind: str) -> dict[str, Any]:

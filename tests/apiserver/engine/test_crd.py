@@ -9,45 +9,9 @@ import pytest
 from kubeflow_informer.apiserver.registry import Registry, ResourceInfo
 from kubeflow_informer.apiserver.storage import Storage
 from kubeflow_informer.errors import Invalid, NotFound
+from tests.custom_resources import tfjob_crd
 
 from .conftest import info
-
-
-def tfjob_crd(
-    scope: str = "Namespaced", *, status: bool = True, scale: bool = False
-) -> dict[str, Any]:
-    subresources: dict[str, Any] = {}
-    if status:
-        subresources["status"] = {}
-    if scale:
-        subresources["scale"] = {
-            "specReplicasPath": ".spec.replicas",
-            "statusReplicasPath": ".status.replicas",
-        }
-    return {
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": "tfjobs.kubeflow.org"},
-        "spec": {
-            "group": "kubeflow.org",
-            "names": {
-                "plural": "tfjobs",
-                "singular": "tfjob",
-                "kind": "TFJob",
-                "shortNames": ["tfj"],
-            },
-            "scope": scope,
-            "versions": [
-                {
-                    "name": "v1",
-                    "served": True,
-                    "storage": True,
-                    "schema": {"openAPIV3Schema": {"type": "object"}},
-                    "subresources": subresources,
-                }
-            ],
-        },
-    }
 
 
 def tfjob(name: str = "train") -> dict[str, Any]:

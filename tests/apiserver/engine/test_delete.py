@@ -105,7 +105,7 @@ def test_uid_precondition_mismatch_is_conflict(storage: Storage, configmaps: Res
     storage.create(configmaps, configmap("a"), namespace="default")
     with pytest.raises(Conflict) as caught:
         storage.delete(configmaps, "default", "a", preconditions={"uid": "other"})
-    assert "Precondition failed: UID in precondition: other" in caught.value.message
+    assert "the UID in the precondition (other) does not match" in caught.value.message
 
 
 def test_resource_version_precondition_mismatch_is_conflict(

@@ -12,7 +12,8 @@ import aiohttp
 import pytest
 
 from tests.apiserver.http.bodies import deployment, pod
-from tests.apiserver.http.conftest import CRDS, CrdFactory, CustomResources, Paths
+from tests.apiserver.http.conftest import Paths
+from tests.custom_resources import CRDS, CrdFactory, CustomResources
 
 pytestmark = pytest.mark.timeout(30)
 

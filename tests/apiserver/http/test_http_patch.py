@@ -9,7 +9,8 @@ import orjson
 import pytest
 
 from tests.apiserver.http.bodies import deployment, pod
-from tests.apiserver.http.conftest import CrdFactory, Paths
+from tests.apiserver.http.conftest import Paths
+from tests.custom_resources import CrdFactory
 
 pytestmark = pytest.mark.timeout(30)
 
