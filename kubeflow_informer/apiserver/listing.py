@@ -160,7 +160,8 @@ def reject_watch_only_options(send_initial_events: bool | None) -> None:
 def parse_rv(value: str) -> int:
     """An integer resourceVersion from a query value; 400 BadRequest when it is not one."""
     if not value.isdigit():
-        raise status.bad_request(f"Invalid value: {value!r}: invalid resource version")
+        raise status.bad_request(f'invalid resource version: resourceVersion: Invalid value: '
+                                 f'"{value}": strconv.ParseUint: parsing "{value}": invalid syntax')
     return int(value)
 
 

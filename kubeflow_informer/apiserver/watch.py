@@ -125,6 +125,24 @@ class Filter:
         return self.matches(stored)
 
 
+#: Resources with field labels of their own: their unknown-field error is worded differently.
+_OWN_FIELD_LABELS = frozenset({
+    ("", "pods"), ("", "secrets"), ("", "events"), ("events.k8s.io", "events"), ("", "services"),
+    ("", "replicationcontrollers"), ("", "nodes"), ("", "namespaces"),
+})
+
+
+def _unsupported_field(info: ResourceInfo, field: str) -> Exception:
+    """The 400 for a field selector on a field the resource does not have, as worded by the
+    resource's field-label conversion (or the default one for metadata-only resources)."""
+    if info.group_resource == ("batch", "jobs"):
+        return status.bad_request(f'field label "{field}" not supported for Job')
+    if info.group_resource in _OWN_FIELD_LABELS:
+        return status.bad_request(f"field label not supported: {field}")
+    return status.bad_request(
+        f'"{field}" is not a known field selector: only "metadata.name", "metadata.namespace"')
+
+
 def make_filter(
     info: ResourceInfo,
     namespace: str | None,
@@ -140,7 +158,7 @@ def make_filter(
         supported = fields_for(info.plural, {"metadata": {}})
         for field, _op, _value in requirements:
             if field not in supported:
-                raise status.bad_request(f"field label not supported: {field}")
+                raise _unsupported_field(info, field)
     if label_selector is not None and getattr(label_selector, "empty", False):
         label_selector = None
     if field_selector is not None and getattr(field_selector, "empty", False):

@@ -53,14 +53,15 @@ def parse_bool(value: str | None) -> bool | None:
 
 
 def parse_int(request: web.Request, name: str) -> int | None:
-    """An integer query parameter, or None when absent or empty."""
+    """An integer query parameter, or None when absent or empty; 400 worded as the query
+    decoding's ``strconv.ParseInt`` error."""
     value = request.query.get(name)
     if value is None or value == "":
         return None
     try:
         return int(value)
     except ValueError:
-        raise bad_request(f"invalid value {value!r} for {name}: must be an integer") from None
+        raise bad_request(f'strconv.ParseInt: parsing "{value}": invalid syntax') from None
 
 
 #: The options kind whose validation reports a bad ``dryRun``, by HTTP method.
