@@ -1,14 +1,16 @@
-"""The informer machinery against the embedded API server, over real HTTP."""
+"""The informer machinery end to end over HTTP: list, watch, resync, relists, the streaming list.
+
+Tests taking ``apiserver`` run on the embedded and on the real server, each in a namespace of its
+own; those taking ``embedded_apiserver`` need the embedded server's fault injection.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from kubeflow_informer.apiserver import EmbeddedApiServer
 from kubeflow_informer.cache import (
@@ -20,10 +22,14 @@ from kubeflow_informer.cache import (
     SharedInformerFactory,
 )
 from kubeflow_informer.client import ApiClient
+from kubeflow_informer.testing import ApiServer
+from tests.custom_resources import CrdFactory
+from tests.markers import uncached
 
 from .cache_fakes import eventually
+from .proxy import PausableProxy
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.timeout(60), pytest.mark.embedded_apiserver(bookmark_interval=0.2)]
 
 
 def pod_body(name: str, **labels: str) -> dict[str, Any]:
@@ -62,27 +68,15 @@ class History(ResourceEventHandler):
             self._record("delete", obj)
 
 
-@pytest_asyncio.fixture
-async def server() -> AsyncIterator[EmbeddedApiServer]:
-    async with EmbeddedApiServer(bookmark_interval=0.2) as srv:
-        yield srv
-
-
-@pytest_asyncio.fixture
-async def api(server: EmbeddedApiServer) -> AsyncIterator[ApiClient]:
-    async with ApiClient(server.config) as client:
-        yield client
-
-
-def informer(api: ApiClient, **options: Any) -> SharedIndexInformer:
+def informer(api: ApiClient, namespace: str, **options: Any) -> SharedIndexInformer:
     options.setdefault("manage_gc", False)
-    return SharedIndexInformer(api.resource("v1", "pods"), namespace="default", **options)
+    return SharedIndexInformer(api.resource("v1", "pods"), namespace=namespace, **options)
 
 
-async def server_state(api: ApiClient) -> dict[str, str]:
-    listed = await api.resource("v1", "pods").list(namespace="default")
+async def server_state(api: ApiClient, namespace: str) -> dict[str, str]:
+    listed = await api.resource("v1", "pods").list(namespace=namespace)
     return {
-        f"default/{o['metadata']['name']}": o["metadata"]["resourceVersion"]
+        f"{namespace}/{o['metadata']['name']}": o["metadata"]["resourceVersion"]
         for o in listed["items"]
     }
 
@@ -92,12 +86,14 @@ def cache_state(inf: SharedIndexInformer) -> dict[str, str]:
 
 
 async def converge(api: ApiClient, inf: SharedIndexInformer) -> dict[str, str]:
-    expected = await server_state(api)
+    assert inf.reflector.namespace is not None
+    expected = await server_state(api, inf.reflector.namespace)
     await eventually(lambda: cache_state(inf) == expected, timeout=15)
     return expected
 
 
-async def random_operations(api: ApiClient, rng: random.Random, count: int, prefix: str) -> None:
+async def random_operations(api: ApiClient, namespace: str, rng: random.Random, count: int,
+                            prefix: str) -> None:
     pods = api.resource("v1", "pods")
     live: list[str] = []
     serial = 0
@@ -106,29 +102,30 @@ async def random_operations(api: ApiClient, rng: random.Random, count: int, pref
         if roll < 0.45 or not live:
             serial += 1
             name = f"{prefix}{serial}"
-            await pods.create(pod_body(name, gen="0"), namespace="default")
+            await pods.create(pod_body(name, gen="0"), namespace=namespace)
             live.append(name)
         elif roll < 0.8:
             name = rng.choice(live)
             patch = {"metadata": {"labels": {"gen": str(rng.randrange(1000))}}}
-            await pods.patch(name, patch, namespace="default")
+            await pods.patch(name, patch, namespace=namespace)
         else:
             name = live.pop(rng.randrange(len(live)))
-            await pods.delete(name, namespace="default", grace_period_seconds=0)
+            await pods.delete(name, namespace=namespace, grace_period_seconds=0)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 async def test_cache_converges_and_handlers_see_final_states_in_order(
-    api: ApiClient, server: EmbeddedApiServer, seed: int
+    apiserver: ApiServer, apiserver_client: ApiClient, seed: int
 ) -> None:
+    api, ns = apiserver_client, apiserver.namespace
     rng = random.Random(seed)
-    await random_operations(api, rng, 30, "early")  # some state before the informer starts
+    await random_operations(api, ns, rng, 30, "early")  # some state before the informer starts
     history = History()
-    inf = informer(api)
+    inf = informer(api, ns)
     inf.add_event_handler(history)
     async with inf:
         assert await inf.wait_for_cache_sync(10)
-        await random_operations(api, rng, 120, "late")
+        await random_operations(api, ns, rng, 120, "late")
         expected = await converge(api, inf)
         await eventually(
             lambda: all(
@@ -144,14 +141,64 @@ async def test_cache_converges_and_handlers_see_final_states_in_order(
     assert inf.reflector.metrics.lists == 1
 
 
-async def test_relist_after_forced_410_emits_tombstones_and_updates(
-    api: ApiClient, server: EmbeddedApiServer
+async def test_deleting_a_pod_is_seen_as_an_update_marking_it_then_a_delete(
+    apiserver: ApiServer, apiserver_client: ApiClient
 ) -> None:
+    pods = apiserver_client.resource("v1", "pods")
+    await pods.create(pod_body("p"), namespace=apiserver.namespace)
+    history = History()
+    inf = informer(apiserver_client, apiserver.namespace)
+    inf.add_event_handler(history)
+    async with inf:
+        assert await inf.wait_for_cache_sync(10)
+        await pods.delete("p", namespace=apiserver.namespace)
+        key = f"{apiserver.namespace}/p"
+        await eventually(lambda: history.by_key[key][-1][0] == "delete")
+    assert [kind for kind, _ in history.by_key[key]] == ["add", "update", "delete"]
+
+
+@uncached
+async def test_a_watch_resumed_after_a_compaction_relists_with_tombstones_and_updates(
+    apiserver: ApiServer, apiserver_client: ApiClient
+) -> None:
+    api, ns = apiserver_client, apiserver.namespace
+    pods = api.resource("v1", "pods")
+    configmaps = api.resource("v1", "configmaps")
+    for name in ("a", "b", "c"):
+        await pods.create(pod_body(name), namespace=ns)
+    history = History()
+    async with PausableProxy(apiserver.config) as proxy, ApiClient(proxy.config) as behind:
+        inf = informer(behind, ns, backoff=Backoff(0.01, 0.05))
+        inf.add_event_handler(history)
+        async with inf:
+            assert await inf.wait_for_cache_sync(10)
+            await eventually(lambda: inf.reflector.metrics.watches >= 1)
+            watching = proxy.connections
+            proxy.pause()  # the informer misses what follows
+            await pods.delete("a", namespace=ns, grace_period_seconds=0)
+            await pods.patch("b", {"metadata": {"labels": {"x": "1"}}}, namespace=ns)
+            await configmaps.create({"metadata": {"name": "after"}}, namespace=ns)
+            apiserver.compact()  # the missed changes are gone from the storage's history
+            proxy.cut()
+            proxy.resume()
+            expected = await converge(api, inf)
+            assert proxy.connections > watching
+    assert f"{ns}/a" not in expected
+    assert history.by_key[f"{ns}/a"][-1] == ("tombstone", -1)
+    assert history.by_key[f"{ns}/b"][-1] == ("update", int(expected[f"{ns}/b"]))
+    assert [kind for kind, _ in history.by_key[f"{ns}/c"]] == ["add"]  # unchanged: no event
+    assert inf.reflector.metrics.relists_after_gone >= 1
+
+
+async def test_relist_after_forced_410_emits_tombstones_and_updates(
+    api_client: ApiClient, embedded_apiserver: EmbeddedApiServer
+) -> None:
+    api, server = api_client, embedded_apiserver
     pods = api.resource("v1", "pods")
     for name in ("a", "b", "c"):
         await pods.create(pod_body(name), namespace="default")
     history = History()
-    inf = informer(api)
+    inf = informer(api, "default")
     inf.add_event_handler(history)
     async with inf:
         assert await inf.wait_for_cache_sync(10)
@@ -170,26 +217,29 @@ async def test_relist_after_forced_410_emits_tombstones_and_updates(
     assert inf.reflector.metrics.relists_after_gone >= 1
 
 
-async def test_rewatch_after_timeout_loses_nothing_and_relists_nothing(api: ApiClient) -> None:
-    pods = api.resource("v1", "pods")
-    inf = informer(api, min_watch_timeout=1.0)
+async def test_rewatch_after_timeout_loses_nothing_and_relists_nothing(
+    apiserver: ApiServer, apiserver_client: ApiClient
+) -> None:
+    pods = apiserver_client.resource("v1", "pods")
+    inf = informer(apiserver_client, apiserver.namespace, min_watch_timeout=1.0)
     async with inf:
         assert await inf.wait_for_cache_sync(10)
         created = 0
         while inf.reflector.metrics.watches < 3:  # at least two server-side timeouts
             created += 1
-            await pods.create(pod_body(f"t{created}"), namespace="default")
+            await pods.create(pod_body(f"t{created}"), namespace=apiserver.namespace)
             await asyncio.sleep(0.05)
-        await converge(api, inf)
+        await converge(apiserver_client, inf)
     assert len(inf.indexer) == created
     assert inf.reflector.metrics.lists == 1
 
 
 async def test_watch_streams_that_break_are_resumed_without_loss(
-    api: ApiClient, server: EmbeddedApiServer
+    api_client: ApiClient, embedded_apiserver: EmbeddedApiServer
 ) -> None:
+    api, server = api_client, embedded_apiserver
     pods = api.resource("v1", "pods")
-    inf = informer(api, backoff=Backoff(0.01, 0.05))
+    inf = informer(api, "default", backoff=Backoff(0.01, 0.05))
     async with inf:
         assert await inf.wait_for_cache_sync(10)
         server.faults.cut_watch_mid_line(after_events=2, times=1)
@@ -202,41 +252,118 @@ async def test_watch_streams_that_break_are_resumed_without_loss(
     assert inf.reflector.metrics.watches >= 2
 
 
-async def test_bookmarks_advance_the_resource_version(api: ApiClient) -> None:
-    inf = informer(api)
+async def test_bookmarks_advance_the_resource_version(
+    apiserver: ApiServer, apiserver_client: ApiClient
+) -> None:
+    # The real server sends a watcher a bookmark 2 s before its timeout (and every minute): a
+    # short watch timeout makes one come quickly.
+    inf = informer(apiserver_client, apiserver.namespace, min_watch_timeout=3.0)
     async with inf:
         assert await inf.wait_for_cache_sync(10)
         before = int(inf.last_sync_resource_version)
-        cm = await api.resource("v1", "configmaps").create(
+        cm = await apiserver_client.resource("v1", "configmaps").create(
             {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}},
-            namespace="default",
+            namespace=apiserver.namespace,
         )
         target = int(cm["metadata"]["resourceVersion"])
-        await eventually(lambda: int(inf.last_sync_resource_version) >= target)
+        await eventually(lambda: int(inf.last_sync_resource_version) >= target, timeout=15)
     assert target > before
     assert inf.reflector.metrics.bookmarks >= 1
     assert len(inf.indexer) == 0
 
 
-async def test_streaming_list_gives_the_same_cache_as_list_and_watch(api: ApiClient) -> None:
+async def test_streaming_list_gives_the_same_cache_as_list_and_watch(
+    apiserver: ApiServer, apiserver_client: ApiClient
+) -> None:
+    api, ns = apiserver_client, apiserver.namespace
     pods = api.resource("v1", "pods")
     for i in range(25):
-        await pods.create(pod_body(f"s{i}"), namespace="default")
-    streaming = informer(api, use_watch_list=True, page_size=10)
-    classic = informer(api, page_size=10)
+        await pods.create(pod_body(f"s{i}"), namespace=ns)
+    streaming = informer(api, ns, use_watch_list=True, page_size=10)
+    classic = informer(api, ns, page_size=10)
     async with streaming, classic:
         assert await streaming.wait_for_cache_sync(10)
         assert await classic.wait_for_cache_sync(10)
-        await pods.delete("s3", namespace="default", grace_period_seconds=0)
-        await pods.create(pod_body("late"), namespace="default")
+        await pods.delete("s3", namespace=ns, grace_period_seconds=0)
+        await pods.create(pod_body("late"), namespace=ns)
         expected = await converge(api, streaming)
         await converge(api, classic)
     assert cache_state(streaming) == cache_state(classic) == expected
-    assert streaming.reflector.metrics.lists == 0
-    assert classic.reflector.metrics.list_pages == 3
+    assert streaming.reflector.metrics.lists == 0  # the server streamed the initial list
+    assert classic.reflector.metrics.lists == 1
 
 
-async def test_slow_and_failing_handlers_do_not_delay_another(api: ApiClient) -> None:
+async def test_a_consistent_relist_reads_every_page(
+    apiserver: ApiServer, apiserver_client: ApiClient
+) -> None:
+    pods = apiserver_client.resource("v1", "pods")
+    for i in range(5):
+        await pods.create(pod_body(f"p{i}"), namespace=apiserver.namespace)
+    inf = informer(apiserver_client, apiserver.namespace, page_size=2)
+    inf.reflector._rv_unavailable = True  # as after a 410: a consistent read, paged
+    async with inf:
+        assert await inf.wait_for_cache_sync(10)
+    assert len(inf.indexer) == 5
+    assert inf.reflector.metrics.list_pages == 3
+
+
+async def test_resync_delivers_every_cached_object_again_as_an_update(
+    apiserver: ApiServer, apiserver_client: ApiClient
+) -> None:
+    pods = apiserver_client.resource("v1", "pods")
+    for name in ("a", "b"):
+        await pods.create(pod_body(name), namespace=apiserver.namespace)
+    resynced: list[tuple[str, bool]] = []
+    handler = FuncHandler(on_update=lambda old, new: resynced.append(
+        (new["metadata"]["name"], old is new or old == new)))
+    inf = informer(apiserver_client, apiserver.namespace, min_resync_period=0.1)
+    inf.add_event_handler(handler, resync_period=0.2)
+    async with inf:
+        assert await inf.wait_for_cache_sync(10)
+        await eventually(lambda: len(resynced) >= 4, timeout=10)
+    assert {name for name, _ in resynced} == {"a", "b"}
+    assert all(same for _, same in resynced)  # nothing changed: the same object twice
+
+
+async def test_a_label_selected_informer_forgets_objects_leaving_the_selection(
+    apiserver: ApiServer, apiserver_client: ApiClient
+) -> None:
+    pods = apiserver_client.resource("v1", "pods")
+    await pods.create(pod_body("a", team="x"), namespace=apiserver.namespace)
+    await pods.create(pod_body("b", team="y"), namespace=apiserver.namespace)
+    history = History()
+    inf = informer(apiserver_client, apiserver.namespace, label_selector="team=x")
+    inf.add_event_handler(history)
+    async with inf:
+        assert await inf.wait_for_cache_sync(10)
+        assert sorted(inf.indexer.list_keys()) == [f"{apiserver.namespace}/a"]
+        await pods.patch("a", {"metadata": {"labels": {"team": "z"}}},
+                         namespace=apiserver.namespace)
+        await pods.patch("b", {"metadata": {"labels": {"team": "x"}}},
+                         namespace=apiserver.namespace)
+        await eventually(lambda: sorted(inf.indexer.list_keys()) == [f"{apiserver.namespace}/b"])
+    assert [kind for kind, _ in history.by_key[f"{apiserver.namespace}/a"]] == ["add", "delete"]
+
+
+async def test_an_informer_on_custom_resources_lists_and_watches_them(
+    apiserver: ApiServer, apiserver_client: ApiClient, crds: CrdFactory
+) -> None:
+    served = await crds()
+    tfjobs = served.resource(apiserver_client)
+    await tfjobs.create(served.body("first", spec={"workers": 1}), namespace=apiserver.namespace)
+    inf = SharedIndexInformer(tfjobs, namespace=apiserver.namespace, manage_gc=False)
+    async with inf:
+        assert await inf.wait_for_cache_sync(10)
+        await tfjobs.create(served.body("second", spec={"workers": 2}),
+                            namespace=apiserver.namespace)
+        await tfjobs.delete("first", namespace=apiserver.namespace)
+        await eventually(lambda: inf.indexer.list_keys() == [f"{apiserver.namespace}/second"])
+    assert inf.indexer.list()[0]["spec"] == {"workers": 2}
+
+
+async def test_slow_and_failing_handlers_do_not_delay_another(
+    apiserver: ApiServer, apiserver_client: ApiClient
+) -> None:
     release = asyncio.Event()
 
     async def stuck(obj: dict[str, Any], is_initial_list: bool) -> None:
@@ -246,15 +373,15 @@ async def test_slow_and_failing_handlers_do_not_delay_another(api: ApiClient) ->
         raise ValueError("broken handler")
 
     fast = History()
-    inf = informer(api)
+    inf = informer(apiserver_client, apiserver.namespace)
     slow_reg = inf.add_event_handler(FuncHandler(on_add=stuck))
     bad_reg = inf.add_event_handler(FuncHandler(on_add=broken))
     inf.add_event_handler(fast)
-    pods = api.resource("v1", "pods")
+    pods = apiserver_client.resource("v1", "pods")
     async with inf:
         assert await inf.wait_for_cache_sync(10)
         for i in range(10):
-            await pods.create(pod_body(f"h{i}"), namespace="default")
+            await pods.create(pod_body(f"h{i}"), namespace=apiserver.namespace)
         await eventually(lambda: fast.count == 10)
         assert slow_reg.pending == 9  # still holding the first one
         assert bad_reg.errors == 10
@@ -262,18 +389,21 @@ async def test_slow_and_failing_handlers_do_not_delay_another(api: ApiClient) ->
         await eventually(lambda: slow_reg.pending == 0)
 
 
-async def test_factory_shares_one_informer_per_resource(api: ApiClient) -> None:
-    pods = api.resource("v1", "pods")
-    await pods.create(pod_body("f1", app="web"), namespace="default")
-    factory = SharedInformerFactory(api, manage_gc=False)
+async def test_factory_shares_one_informer_per_resource(
+    apiserver: ApiServer, apiserver_client: ApiClient
+) -> None:
+    ns = apiserver.namespace
+    pods = apiserver_client.resource("v1", "pods")
+    await pods.create(pod_body("f1", app="web"), namespace=ns)
+    factory = SharedInformerFactory(apiserver_client, namespace=ns, manage_gc=False)
     first = factory.informer_for("v1", "pods")
     assert factory.informer_for("v1", "pods") is first
-    assert factory.informer_for("v1", "pods", namespace="other") is not first
-    nodes = factory.informer_for("v1", "namespaces", namespaced=False)
+    assert factory.informer_for("v1", "pods", namespace=f"{ns}-other") is not first
+    namespaces = factory.informer_for("v1", "namespaces", namespaced=False)
     lister = factory.lister_for("v1", "pods")
     async with factory:
         assert await factory.wait_for_cache_sync(10)
-        assert lister.get("default", "f1") is not None
+        assert lister.get(ns, "f1") is not None
         assert [o["metadata"]["name"] for o in lister.list(label_selector="app=web")] == ["f1"]
-        assert nodes.has_synced
+        assert namespaces.has_synced
     assert all(inf._stopped for inf in factory.informers)

@@ -25,12 +25,7 @@ from kubeflow_informer.config import Config
 from kubeflow_informer.testing import ApiServer
 from tests.custom_resources import crds
 
-__all__ = ["Paths", "crds", "ns", "uncached", "wire"]
-
-#: A real server whose lists and watches read etcd, so that a compaction shows (410 Expired):
-#: with its watch cache on, the real server answers old resourceVersions from the cache.
-uncached = pytest.mark.control_plane(apiserver_args=["--watch-cache=false"],
-                                     etcd_compaction_interval="0")
+__all__ = ["Paths", "crds", "ns", "wire"]
 
 
 @dataclass(frozen=True)

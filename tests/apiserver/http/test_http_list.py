@@ -9,8 +9,9 @@ from kubeflow_informer.apiserver import EmbeddedApiServer
 from kubeflow_informer.apiserver.handlers.printer_columns import evaluate_json_path
 from kubeflow_informer.testing import ApiServer
 from tests.apiserver.http.bodies import PODS, crd, pod
-from tests.apiserver.http.conftest import Paths, uncached
+from tests.apiserver.http.conftest import Paths
 from tests.custom_resources import CrdFactory
+from tests.markers import uncached
 
 pytestmark = pytest.mark.timeout(30)
 

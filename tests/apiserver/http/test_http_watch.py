@@ -12,7 +12,8 @@ import pytest
 from kubeflow_informer.apiserver import EmbeddedApiServer
 from kubeflow_informer.testing import ApiServer
 from tests.apiserver.http.bodies import PODS, pod, read_lines
-from tests.apiserver.http.conftest import Paths, uncached
+from tests.apiserver.http.conftest import Paths
+from tests.markers import uncached
 
 pytestmark = pytest.mark.timeout(30)
 
