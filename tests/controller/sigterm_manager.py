@@ -27,12 +27,14 @@ class SlowReconciler(Reconciler):
 
 
 async def main(kubeconfig: str) -> None:
+    config = load_kubeconfig(kubeconfig)  # its context's namespace is the test's
     manager = Manager(
-        load_kubeconfig(kubeconfig),
+        config,
+        namespace=config.namespace,
         metrics_port=None,
         shutdown_grace_period=10.0,
         leader_election=LeaderElectionConfig(
-            name="sigterm-lock", namespace="default", identity="child",
+            name="sigterm-lock", namespace=config.namespace, identity="child",
             lease_duration=1.5, renew_deadline=1.0, retry_period=0.2,
         ),
     )

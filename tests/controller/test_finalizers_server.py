@@ -1,4 +1,4 @@
-"""Finalizer helper against the embedded API server: other finalizers survive."""
+"""Finalizer helper on both API servers: other finalizers survive."""
 
 from __future__ import annotations
 
@@ -7,55 +7,68 @@ import pytest
 from kubeflow_informer.client import ApiClient
 from kubeflow_informer.controller.finalizers import Finalizer
 from kubeflow_informer.errors import Invalid
+from kubeflow_informer.testing import ApiServer
 
 pytestmark = pytest.mark.timeout(20)
 
 NAME = "example.com/cleanup"
 
 
-async def make_cm(api: ApiClient, finalizers: list[str] | None = None) -> dict:
-    meta: dict = {"name": "cm", "namespace": "default"}
+async def make_cm(api: ApiClient, ns: str, finalizers: list[str] | None = None) -> dict:
+    meta: dict = {"name": "cm", "namespace": ns}
     if finalizers:
         meta["finalizers"] = finalizers
     return await api.resource("v1", "configmaps").create(
-        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta}, namespace="default"
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta}, namespace=ns
     )
 
 
-async def test_add_keeps_a_finalizer_another_controller_added_meanwhile(api: ApiClient) -> None:
-    cms = api.resource("v1", "configmaps")
-    stale = await make_cm(api, ["other.io/a"])
+async def test_add_keeps_a_finalizer_another_controller_added_meanwhile(
+    apiserver: ApiServer, apiserver_client: ApiClient
+) -> None:
+    ns = apiserver.namespace
+    cms = apiserver_client.resource("v1", "configmaps")
+    stale = await make_cm(apiserver_client, ns, ["other.io/a"])
     await cms.patch("cm", {"metadata": {"finalizers": ["other.io/a", "other.io/b"]}},
-                    namespace="default")
+                    namespace=ns)
     with pytest.raises(Invalid):
         await Finalizer(NAME, cms).add(stale)  # our view is stale: the test op fails
-    fresh = await cms.get("cm", namespace="default")
+    fresh = await cms.get("cm", namespace=ns)
     stored = await Finalizer(NAME, cms).add(fresh)
     assert stored["metadata"]["finalizers"] == ["other.io/a", "other.io/b", NAME]
 
 
-async def test_first_finalizer_is_not_added_over_a_concurrent_write(api: ApiClient) -> None:
-    cms = api.resource("v1", "configmaps")
-    stale = await make_cm(api)
-    await cms.patch("cm", {"metadata": {"finalizers": ["other.io/a"]}}, namespace="default")
+async def test_first_finalizer_is_not_added_over_a_concurrent_write(
+    apiserver: ApiServer, apiserver_client: ApiClient
+) -> None:
+    ns = apiserver.namespace
+    cms = apiserver_client.resource("v1", "configmaps")
+    stale = await make_cm(apiserver_client, ns)
+    await cms.patch("cm", {"metadata": {"finalizers": ["other.io/a"]}}, namespace=ns)
     with pytest.raises(Invalid):
         await Finalizer(NAME, cms).add(stale)
-    assert (await cms.get("cm", namespace="default"))["metadata"]["finalizers"] == ["other.io/a"]
+    assert (await cms.get("cm", namespace=ns))["metadata"]["finalizers"] == ["other.io/a"]
 
 
-async def test_remove_takes_out_only_our_finalizer(api: ApiClient) -> None:
-    cms = api.resource("v1", "configmaps")
-    obj = await make_cm(api, ["other.io/a", NAME, "other.io/b"])
+async def test_remove_takes_out_only_our_finalizer(
+    apiserver: ApiServer, apiserver_client: ApiClient
+) -> None:
+    ns = apiserver.namespace
+    cms = apiserver_client.resource("v1", "configmaps")
+    obj = await make_cm(apiserver_client, ns, ["other.io/a", NAME, "other.io/b"])
     stored = await Finalizer(NAME, cms).remove(obj)
     assert stored["metadata"]["finalizers"] == ["other.io/a", "other.io/b"]
 
 
-async def test_deletion_runs_cleanup_and_then_the_object_goes_away(api: ApiClient) -> None:
-    cms = api.resource("v1", "configmaps")
+async def test_deletion_runs_cleanup_and_then_the_object_goes_away(
+    apiserver: ApiServer, apiserver_client: ApiClient
+) -> None:
+    ns = apiserver.namespace
+    cms = apiserver_client.resource("v1", "configmaps")
     fin = Finalizer(NAME, cms)
-    obj = (await fin.handle(await make_cm(api), _no_cleanup)).object
-    await cms.delete("cm", namespace="default")
-    dying = await cms.get("cm", namespace="default")
+    obj = (await fin.handle(await make_cm(apiserver_client, ns), _no_cleanup)).object
+    await cms.delete("cm", namespace=ns)
+    dying = await cms.get("cm", namespace=ns)
     assert dying["metadata"].get("deletionTimestamp")
     cleaned: list[str] = []
 
@@ -64,7 +77,7 @@ async def test_deletion_runs_cleanup_and_then_the_object_goes_away(api: ApiClien
 
     outcome = await fin.handle(dying, cleanup)
     assert outcome.removed and cleaned == ["cm"] and obj["metadata"]["finalizers"] == [NAME]
-    names = [o["metadata"]["name"] async for o in cms.list_items(namespace="default")]
+    names = [o["metadata"]["name"] async for o in cms.list_items(namespace=ns)]
     assert "cm" not in names
 
 

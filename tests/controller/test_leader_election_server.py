@@ -1,4 +1,4 @@
-"""Two managers with leader election against one embedded API server."""
+"""Two managers with leader election on one API server (embedded or real): real Leases."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import asyncio
 import itertools
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from kubeflow_informer.apiserver import EmbeddedApiServer
 from kubeflow_informer.client import ApiClient
 from kubeflow_informer.controller import (
     Controller,
@@ -21,10 +21,10 @@ from kubeflow_informer.controller import (
     Request,
     Result,
 )
+from kubeflow_informer.testing import ApiServer
 
 pytestmark = pytest.mark.timeout(30)
 
-NS = "default"
 LEASE, RENEW, RETRY = 1.5, 1.0, 0.2
 
 
@@ -57,13 +57,15 @@ class JournalingReconciler(Reconciler):
         return None
 
 
-def make_manager(server: EmbeddedApiServer, identity: str, journal: Journal) -> Manager:
+def make_manager(apiserver: ApiServer, identity: str, journal: Journal) -> Manager:
+    ns = apiserver.namespace
     manager = Manager(
-        server.config,
+        apiserver.config,
+        namespace=ns,
         metrics_port=None,
         shutdown_grace_period=5.0,
         leader_election=LeaderElectionConfig(
-            name="test-lock", namespace=NS, identity=identity,
+            name="test-lock", namespace=ns, identity=identity,
             lease_duration=LEASE, renew_deadline=RENEW, retry_period=RETRY,
         ),
     )
@@ -71,20 +73,19 @@ def make_manager(server: EmbeddedApiServer, identity: str, journal: Journal) -> 
     return manager
 
 
-async def create_cm(api: ApiClient, name: str) -> None:
+async def create_cm(api: ApiClient, ns: str, name: str) -> None:
     await api.resource("v1", "configmaps").create(
-        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": NS}},
-        namespace=NS,
-    )
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}}, namespace=ns)
 
 
 async def test_only_the_leader_reconciles_and_stopping_it_hands_over(
-    server: EmbeddedApiServer, api: ApiClient
+    apiserver: ApiServer, apiserver_client: ApiClient
 ) -> None:
+    ns = apiserver.namespace
     journal = Journal()
     for i in range(3):
-        await create_cm(api, f"cm-{i}")
-    managers = {name: make_manager(server, name, journal) for name in ("one", "two")}
+        await create_cm(apiserver_client, ns, f"cm-{i}")
+    managers = {name: make_manager(apiserver, name, journal) for name in ("one", "two")}
     try:
         await asyncio.gather(*(m.start() for m in managers.values()))
         await journal.wait(lambda e: {r.name for _, r, _, _ in e} >= {"cm-0", "cm-1", "cm-2"})
@@ -96,10 +97,10 @@ async def test_only_the_leader_reconciles_and_stopping_it_hands_over(
 
         stopped_at = time.monotonic()
         await managers[leader].shutdown()
-        lease = await api.resource("coordination.k8s.io/v1", "leases").get("test-lock",
-                                                                            namespace=NS)
+        lease = await apiserver_client.resource("coordination.k8s.io/v1", "leases").get("test-lock",
+                                                                            namespace=ns)
         assert not lease["spec"].get("holderIdentity")  # released on shutdown
-        await create_cm(api, "after-handover")
+        await create_cm(apiserver_client, ns, "after-handover")
         await journal.wait(lambda e: any(i == follower and r.name == "after-handover"
                                          for i, r, _, _ in e))
         first_follower_start = min(s for i, _, s, _ in journal.entries if i == follower)
@@ -117,18 +118,19 @@ async def test_only_the_leader_reconciles_and_stopping_it_hands_over(
 
 
 async def test_losing_the_lease_stops_the_controllers(
-    server: EmbeddedApiServer, api: ApiClient
+    apiserver: ApiServer, apiserver_client: ApiClient
 ) -> None:
+    ns = apiserver.namespace
     journal = Journal()
-    await create_cm(api, "cm")
-    manager = make_manager(server, "solo", journal)
+    await create_cm(apiserver_client, ns, "cm")
+    manager = make_manager(apiserver, "solo", journal)
     run = asyncio.create_task(manager.run())
     try:
         await journal.wait(lambda e: len(e) >= 1)
-        leases = api.resource("coordination.k8s.io/v1", "leases")
-        lease = await leases.get("test-lock", namespace=NS)
+        leases = apiserver_client.resource("coordination.k8s.io/v1", "leases")
+        lease = await leases.get("test-lock", namespace=ns)
         lease["spec"]["holderIdentity"] = "usurper"
-        await leases.replace(lease, namespace=NS)  # another replica took the lease
+        await leases.replace(lease, namespace=ns)  # another replica took the lease
         from kubeflow_informer.controller import LeaderElectionLost
 
         with pytest.raises(LeaderElectionLost):
@@ -138,3 +140,30 @@ async def test_losing_the_lease_stops_the_controllers(
         if not run.done():
             run.cancel()
             await asyncio.gather(run, return_exceptions=True)
+
+
+async def test_a_lease_left_by_a_crashed_leader_is_taken_over_once_it_expires(
+    apiserver: ApiServer, apiserver_client: ApiClient
+) -> None:
+    ns = apiserver.namespace
+    leases = apiserver_client.resource("coordination.k8s.io/v1", "leases")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # MicroTime
+    await leases.create({
+        "apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": "test-lock"},
+        "spec": {"holderIdentity": "crashed", "leaseDurationSeconds": 2, "acquireTime": stamp,
+                 "renewTime": stamp, "leaseTransitions": 3},
+    }, namespace=ns)
+    journal = Journal()
+    await create_cm(apiserver_client, ns, "cm")
+    manager = make_manager(apiserver, "heir", journal)
+    started = time.monotonic()
+    try:
+        await manager.start()
+        await journal.wait(lambda e: len(e) >= 1)
+        waited = time.monotonic() - started
+        lease = await leases.get("test-lock", namespace=ns)
+    finally:
+        await manager.shutdown()
+    assert waited >= LEASE * 0.9  # the old record had to stay unchanged for a lease duration
+    assert (lease["spec"]["holderIdentity"], lease["spec"]["leaseTransitions"]) == ("heir", 4)
+    assert lease["spec"]["leaseDurationSeconds"] == 1  # ours, rounded down to whole seconds

@@ -1,4 +1,5 @@
-"""Manager wiring: injection, events, cache-sync timeout, concurrency and graceful stop."""
+"""Manager wiring on both API servers: injection, events, cache-sync timeout, concurrency and
+graceful stop, each test in a namespace of its own."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import asyncio
 
 import pytest
 
-from kubeflow_informer.apiserver import EmbeddedApiServer
 from kubeflow_informer.client import ApiClient
 from kubeflow_informer.controller import (
     CacheSyncTimeout,
@@ -17,24 +17,25 @@ from kubeflow_informer.controller import (
     Request,
     Result,
 )
+from kubeflow_informer.testing import ApiServer
 
 from .helpers import RecordingReconciler
 
 pytestmark = pytest.mark.timeout(30)
 
-NS = "default"
 
 
-def new_manager(server: EmbeddedApiServer, **kwargs: object) -> Manager:
-    return Manager(server.config, metrics_port=None, cache_sync_timeout=10.0, **kwargs)  # type: ignore[arg-type]
+def new_manager(apiserver: ApiServer, **kwargs: object) -> Manager:
+    return Manager(apiserver.config, namespace=apiserver.namespace,  # type: ignore[arg-type]
+                   metrics_port=None, cache_sync_timeout=10.0, **kwargs)
 
 
-async def create_cms(api: ApiClient, *names: str) -> None:
+async def create_cms(api: ApiClient, ns: str, *names: str) -> None:
     for name in names:
         await api.resource("v1", "configmaps").create(
-            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": NS},
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name},
              "data": {"greeting": "hello " + name}},
-            namespace=NS,
+            namespace=ns,
         )
 
 
@@ -54,16 +55,18 @@ class EventingReconciler(Reconciler):
 
 
 async def test_reconciler_gets_listers_and_an_event_recorder(
-    server: EmbeddedApiServer, api: ApiClient
+    apiserver: ApiServer, apiserver_client: ApiClient
 ) -> None:
-    await create_cms(api, "greeter")
+    ns = apiserver.namespace
+    await create_cms(apiserver_client, ns, "greeter")
     reconciler = EventingReconciler()
-    manager = new_manager(server)
+    manager = new_manager(apiserver)
     manager.add(Controller(reconciler, for_=For("v1", "configmaps")))
     async with manager:
         assert await asyncio.wait_for(reconciler.seen.get(), 10) == "hello greeter"
         await reconciler.recorder.flush()
-        events = [e async for e in api.resource("v1", "events").list_items(namespace=NS)]
+        events = apiserver_client.resource("v1", "events").list_items(namespace=ns)
+        events = [e async for e in events]
     (event,) = [e for e in events if e["involvedObject"]["name"] == "greeter"]
     assert (event["reason"], event["message"], event["source"]["component"]) == (
         "Seen", "hello greeter", "configmap")
@@ -74,8 +77,8 @@ def test_reconciler_outside_a_manager_has_no_client() -> None:
         _ = RecordingReconciler().client
 
 
-async def test_cache_sync_timeout_fails_clearly_and_cleans_up(server: EmbeddedApiServer) -> None:
-    manager = Manager(server.config, metrics_port=None, cache_sync_timeout=0.5)
+async def test_cache_sync_timeout_fails_clearly_and_cleans_up(apiserver: ApiServer) -> None:
+    manager = Manager(apiserver.config, metrics_port=None, cache_sync_timeout=0.5)
     manager.add(Controller(RecordingReconciler(),
                            for_=For("example.com/v1", "widgets", kind="Widget")))
     with pytest.raises(CacheSyncTimeout, match=r"did not sync within 0\.5s"):
@@ -84,10 +87,11 @@ async def test_cache_sync_timeout_fails_clearly_and_cleans_up(server: EmbeddedAp
 
 
 async def test_workers_reconcile_different_keys_concurrently_never_the_same_key(
-    server: EmbeddedApiServer, api: ApiClient
+    apiserver: ApiServer, apiserver_client: ApiClient
 ) -> None:
+    ns = apiserver.namespace
     names = [f"cm-{i}" for i in range(6)]
-    await create_cms(api, *names)
+    await create_cms(apiserver_client, ns, *names)
     active: set[Request] = set()
     peak = 0
     overlap: list[Request] = []
@@ -103,22 +107,23 @@ async def test_workers_reconcile_different_keys_concurrently_never_the_same_key(
         return None
 
     reconciler = RecordingReconciler(slow)
-    manager = new_manager(server)
+    manager = new_manager(apiserver)
     manager.add(Controller(reconciler, for_=For("v1", "configmaps"), max_concurrent_reconciles=3))
-    cms = api.resource("v1", "configmaps")
+    cms = apiserver_client.resource("v1", "configmaps")
     async with manager:
         for name in names:
-            await reconciler.wait_for(Request(NS, name))
-            await cms.patch(name, {"data": {"again": "1"}}, namespace=NS)
+            await reconciler.wait_for(Request(ns, name))
+            await cms.patch(name, {"data": {"again": "1"}}, namespace=ns)
         for name in names:
-            await reconciler.wait_for(Request(NS, name), times=2)
+            await reconciler.wait_for(Request(ns, name), times=2)
     assert peak == 3 and overlap == []
 
 
 async def test_graceful_stop_lets_in_flight_reconciles_finish(
-    server: EmbeddedApiServer, api: ApiClient
+    apiserver: ApiServer, apiserver_client: ApiClient
 ) -> None:
-    await create_cms(api, "long")
+    ns = apiserver.namespace
+    await create_cms(apiserver_client, ns, "long")
     finished = asyncio.Event()
     started = asyncio.Event()
 
@@ -128,7 +133,7 @@ async def test_graceful_stop_lets_in_flight_reconciles_finish(
         finished.set()
         return None
 
-    manager = new_manager(server, shutdown_grace_period=5.0)
+    manager = new_manager(apiserver, shutdown_grace_period=5.0)
     manager.add(Controller(RecordingReconciler(long), for_=For("v1", "configmaps")))
     async with manager:
         await asyncio.wait_for(started.wait(), 10)
@@ -136,9 +141,10 @@ async def test_graceful_stop_lets_in_flight_reconciles_finish(
 
 
 async def test_reconciles_beyond_the_grace_period_are_cancelled(
-    server: EmbeddedApiServer, api: ApiClient
+    apiserver: ApiServer, apiserver_client: ApiClient
 ) -> None:
-    await create_cms(api, "stuck")
+    ns = apiserver.namespace
+    await create_cms(apiserver_client, ns, "stuck")
     started = asyncio.Event()
     cancelled = asyncio.Event()
 
@@ -151,23 +157,24 @@ async def test_reconciles_beyond_the_grace_period_are_cancelled(
             raise
         return None
 
-    manager = new_manager(server, shutdown_grace_period=0.2)
+    manager = new_manager(apiserver, shutdown_grace_period=0.2)
     manager.add(Controller(RecordingReconciler(stuck), for_=For("v1", "configmaps")))
     async with manager:
         await asyncio.wait_for(started.wait(), 10)
     assert cancelled.is_set() and not manager.ready
 
 
-def test_controller_names_must_be_unique_in_a_manager(server: EmbeddedApiServer) -> None:
-    manager = new_manager(server)
+def test_controller_names_must_be_unique_in_a_manager(apiserver: ApiServer) -> None:
+    manager = new_manager(apiserver)
     manager.add(Controller(RecordingReconciler(), for_=For("v1", "configmaps")))
     with pytest.raises(ValueError, match="already"):
         manager.add(Controller(RecordingReconciler(), for_=For("v1", "configmaps")))
 
 
 async def test_the_manager_transform_applies_to_every_cached_object(
-    server: EmbeddedApiServer, api: ApiClient
+    apiserver: ApiServer, apiserver_client: ApiClient
 ) -> None:
+    ns = apiserver.namespace
     def mark(obj: dict[str, object]) -> dict[str, object]:
         obj["metadata"]["labels"] = {"transformed": "yes"}  # type: ignore[index]
         return obj
@@ -182,9 +189,9 @@ async def test_the_manager_transform_applies_to_every_cached_object(
             await self.labels.put(obj["metadata"].get("labels"))
             return None
 
-    await create_cms(api, "marked")
+    await create_cms(apiserver_client, ns, "marked")
     reader = LabelReader()
-    manager = new_manager(server, transform=mark)
+    manager = new_manager(apiserver, transform=mark)
     manager.add(Controller(reader, for_=For("v1", "configmaps")))
     async with manager:
         assert await asyncio.wait_for(reader.labels.get(), 10) == {"transformed": "yes"}

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kubeflow_informer.apiserver import EmbeddedApiServer
 from kubeflow_informer.client import ApiClient
+from kubeflow_informer.testing import ApiServer
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -20,13 +20,14 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 async def test_sigterm_finishes_the_reconcile_releases_the_lease_and_exits_zero(
-    server: EmbeddedApiServer, api: ApiClient, tmp_path: Path
+    apiserver: ApiServer, apiserver_client: ApiClient, tmp_path: Path
 ) -> None:
-    kubeconfig = server.write_kubeconfig(tmp_path / "kubeconfig")
-    await api.resource("v1", "configmaps").create(
+    ns = apiserver.namespace
+    kubeconfig = apiserver.write_kubeconfig(tmp_path / "kubeconfig")
+    await apiserver_client.resource("v1", "configmaps").create(
         {"apiVersion": "v1", "kind": "ConfigMap",
-         "metadata": {"name": "slow", "namespace": "default"}},
-        namespace="default",
+         "metadata": {"name": "slow", "namespace": ns}},
+        namespace=ns,
     )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     child = await asyncio.create_subprocess_exec(
@@ -47,7 +48,7 @@ async def test_sigterm_finishes_the_reconcile_releases_the_lease_and_exits_zero(
             await child.wait()
     assert child.returncode == 0, err.decode()[-2000:]
     assert out.decode().split() == ["reconcile-end", "manager-exited"]
-    lease = await api.resource("coordination.k8s.io/v1", "leases").get(
-        "sigterm-lock", namespace="default"
+    lease = await apiserver_client.resource("coordination.k8s.io/v1", "leases").get(
+        "sigterm-lock", namespace=ns
     )
     assert not lease["spec"].get("holderIdentity")
