@@ -224,7 +224,7 @@ class ChurnSimulator:
         self._later(self.rng.uniform(4, 7), "image-fixed", lambda: self._recover(pod))
 
     async def _unschedulable(self, pod: dict[str, Any]) -> None:
-        await self._status(pod, kubelet.unschedulable())
+        await self._status(pod, kubelet.unschedulable(pod))
         self._later(self.rng.uniform(6, 10), "scheduled", lambda: self._boot(pod))
 
     # -- helpers -------------------------------------------------------------------------------

@@ -24,6 +24,26 @@ def _container(pod: dict[str, Any]) -> tuple[str, str]:
     return str(first.get("name", "app")), str(first.get("image", ""))
 
 
+def qos_class(pod: dict[str, Any]) -> str:
+    """The Pod's QoS class: the one the API server computed at creation (it is immutable, and
+    a real kubelet reports the same), else derived from the containers' resources as Kubernetes
+    does: no requests or limits - BestEffort; cpu and memory limits equal to the requests in
+    every container - Guaranteed; anything else - Burstable."""
+    known = (pod.get("status") or {}).get("qosClass")
+    if known:
+        return str(known)
+    containers = (pod.get("spec") or {}).get("containers") or []
+    resources = [c.get("resources") or {} for c in containers]
+    if not any(r.get("requests") or r.get("limits") for r in resources):
+        return "BestEffort"
+    for r in resources:
+        limits, requests = r.get("limits") or {}, r.get("requests") or {}
+        for name in ("cpu", "memory"):
+            if name not in limits or requests.get(name, limits[name]) != limits[name]:
+                return "Burstable"
+    return "Guaranteed"
+
+
 def _restarts(pod: dict[str, Any]) -> int:
     statuses = (pod.get("status") or {}).get("containerStatuses") or [{}]
     return int(statuses[0].get("restartCount", 0))
@@ -69,7 +89,7 @@ def _status(
         "hostIP": "10.0.0.11",
         "podIP": "10.244.1.23",
         "startTime": stamp,
-        "qosClass": "Burstable",
+        "qosClass": qos_class(pod),
         "containerStatuses": [
             {
                 "name": name,
@@ -148,7 +168,7 @@ def node_lost(pod: dict[str, Any], now: datetime | None = None) -> dict[str, Any
     return status
 
 
-def unschedulable(now: datetime | None = None) -> dict[str, Any]:
+def unschedulable(pod: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
     """Pending: the scheduler finds no node with room."""
     return {"phase": "Pending", "conditions": _conditions(False, timestamp(now), scheduled=False),
-            "qosClass": "Burstable"}
+            "qosClass": qos_class(pod)}

@@ -47,12 +47,6 @@ async def wait_for(probe: Callable[[], Awaitable[T]], *, what: str) -> T:
         await asyncio.sleep(0.05)
 
 
-async def create_namespace(api: ApiClient, name: str) -> None:
-    await api.resource("v1", "namespaces", namespaced=False).create(
-        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
-    )
-
-
 async def create_pod(
     api: ApiClient,
     namespace: str,

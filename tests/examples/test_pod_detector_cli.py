@@ -13,9 +13,9 @@ import pytest
 
 from examples.pod_detector import kubelet
 from examples.pod_detector.__main__ import build_parser, main, options_from_args
-from kubeflow_informer.apiserver import EmbeddedApiServer
 from kubeflow_informer.client import ApiClient
-from tests.examples.helpers import create_namespace, create_pod, create_service, events_for
+from kubeflow_informer.testing import ApiServer
+from tests.examples.helpers import create_pod, create_service, events_for
 
 REPO = Path(__file__).resolve().parents[2]
 OPTIONS = ("--kubeconfig", "--context", "--namespace", "--selector", "--grace-period",
@@ -97,16 +97,16 @@ def test_ctrl_c_stops_the_demo_cleanly_with_exit_code_0() -> None:
 
 @pytest.mark.timeout(60)
 async def test_with_kubeconfig_it_runs_against_that_cluster(
-    embedded_apiserver: EmbeddedApiServer, api_client: ApiClient, tmp_path: Path
+    apiserver: ApiServer, apiserver_client: ApiClient, tmp_path: Path
 ) -> None:
-    await create_namespace(api_client, "shop")
-    await create_service(api_client, "shop", "web", {"app": "web"})
-    await create_pod(api_client, "shop", "web-1", {"app": "web"},
+    shop, api_client = apiserver.namespace, apiserver_client
+    await create_service(api_client, shop, "web", {"app": "web"})
+    await create_pod(api_client, shop, "web-1", {"app": "web"},
                      status=lambda pod: kubelet.image_pull_failure(pod, "ErrImagePull"))
-    kubeconfig = embedded_apiserver.write_kubeconfig(tmp_path / "kubeconfig")
+    kubeconfig = apiserver.write_kubeconfig(tmp_path / "kubeconfig")
     process = await asyncio.create_subprocess_exec(
-        *detector_command("--kubeconfig", str(kubeconfig), "--duration", "2",
-                          "--metrics-port", "-1"),
+        *detector_command("--kubeconfig", str(kubeconfig), "--namespace", shop,
+                          "--duration", "2", "--metrics-port", "-1"),
         cwd=REPO, env=clean_env(),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )
@@ -115,5 +115,5 @@ async def test_with_kubeconfig_it_runs_against_that_cluster(
     assert process.returncode == 0, text
     assert "embedded API server" not in text  # no demo: the given cluster only
     assert "reason=ErrImagePull" in text
-    events = await events_for(api_client, "shop", "Pod", "web-1", "PodUnavailable")
+    events = await events_for(api_client, shop, "Pod", "web-1", "PodUnavailable")
     assert [e["message"].split(":")[0] for e in events] == ["ErrImagePull"]
