@@ -106,11 +106,14 @@ async def crds(apiserver: ApiServer, apiserver_client: ApiClient
             body["metadata"]["name"], f"{group}/{body['spec']['versions'][0]['name']}",
             names["plural"], names["kind"], apiserver.namespace if namespaced else None)
         # While it establishes the CRD the real server answers 404, then 429 with Retry-After: 1
-        # (which the test's own client would honour): poll with short retries.
-        async with ApiClient(apiserver.config, retry=RetryPolicy(max_retry_after=0.02)) as api:
+        # (which the test's own client would honour): poll with short retries. The first write
+        # of a new kind then takes the real server about 2 s; a dry-run create absorbs it here.
+        async with ApiClient(apiserver.config, retry=RetryPolicy(max_retries=100,
+                                                                 max_retry_after=0.02)) as api:
             resource = served.resource(api)
             await eventually(lambda: resource.list(namespace=served.namespace),
                              what=f"{served.name} served", ignore=(NotFound,))
+            await resource.create(served.body("probe"), namespace=served.namespace, dry_run=True)
         return served
 
     yield create
