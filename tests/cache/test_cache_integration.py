@@ -14,12 +14,14 @@ import pytest
 
 from kubeflow_informer.apiserver import EmbeddedApiServer
 from kubeflow_informer.cache import (
+    NAMESPACE_INDEX,
     Backoff,
     DeletedFinalStateUnknown,
     FuncHandler,
     ResourceEventHandler,
     SharedIndexInformer,
     SharedInformerFactory,
+    strip_managed_fields,
 )
 from kubeflow_informer.client import ApiClient
 from kubeflow_informer.testing import ApiServer
@@ -407,3 +409,96 @@ async def test_factory_shares_one_informer_per_resource(
         assert [o["metadata"]["name"] for o in lister.list(label_selector="app=web")] == ["f1"]
         assert namespaces.has_synced
     assert all(inf._stopped for inf in factory.informers)
+
+
+async def test_a_custom_index_finds_cached_objects_by_label(
+    apiserver: ApiServer, apiserver_client: ApiClient
+) -> None:
+    pods = apiserver_client.resource("v1", "pods")
+    for name, app in (("a", "web"), ("b", "db"), ("c", "web")):
+        await pods.create(pod_body(name, app=app), namespace=apiserver.namespace)
+
+    def by_app(obj: dict[str, Any]) -> list[str]:
+        return [obj["metadata"].get("labels", {}).get("app", "")]
+
+    inf = informer(apiserver_client, apiserver.namespace, indexers={"app": by_app})
+    async with inf:
+        assert await inf.wait_for_cache_sync(10)
+        await pods.patch("b", {"metadata": {"labels": {"app": "web"}}},
+                         namespace=apiserver.namespace)
+        await eventually(lambda: len(inf.indexer.by_index("app", "web")) == 3)
+        assert inf.indexer.by_index("app", "db") == []
+        in_namespace = inf.indexer.by_index(NAMESPACE_INDEX, apiserver.namespace)
+    assert sorted(o["metadata"]["name"] for o in in_namespace) == ["a", "b", "c"]
+
+
+async def test_a_transform_shapes_what_the_cache_and_the_handlers_hold(
+    apiserver: ApiServer, apiserver_client: ApiClient
+) -> None:
+    pods = apiserver_client.resource("v1", "pods")
+    created = await pods.create(pod_body("a"), namespace=apiserver.namespace)
+    assert created["metadata"]["managedFields"]  # both servers record field ownership
+    seen: list[dict[str, Any]] = []
+    inf = informer(apiserver_client, apiserver.namespace, transform=strip_managed_fields)
+    inf.add_event_handler(FuncHandler(on_add=lambda obj, initial: seen.append(obj),
+                                      on_update=lambda old, new: seen.append(new)))
+    async with inf:
+        assert await inf.wait_for_cache_sync(10)
+        await pods.patch("a", {"metadata": {"labels": {"x": "1"}}}, namespace=apiserver.namespace)
+        await eventually(lambda: len(seen) == 2)
+    assert all("managedFields" not in obj["metadata"] for obj in [*seen, *inf.indexer.list()])
+
+
+async def test_a_cluster_scoped_informer_follows_the_selected_namespaces(
+    apiserver: ApiServer, apiserver_client: ApiClient
+) -> None:
+    namespaces = apiserver_client.resource("v1", "namespaces", namespaced=False)
+    selector = f"informer-test={apiserver.namespace}"  # cluster-scoped: labels of the test's own
+    inf = SharedIndexInformer(namespaces, label_selector=selector, manage_gc=False)
+    names = [f"{apiserver.namespace}-{suffix}" for suffix in ("x", "y")]
+    async with inf:
+        assert await inf.wait_for_cache_sync(10)
+        assert inf.indexer.list_keys() == []
+        try:
+            for name in names:
+                await namespaces.create({"metadata": {"name": name, "labels": {
+                    "informer-test": apiserver.namespace}}})
+            await eventually(lambda: sorted(inf.indexer.list_keys()) == names)
+            cached = inf.indexer.get_by_key(names[0])
+        finally:
+            for name in names:
+                await namespaces.delete(name)
+    assert cached is not None and cached["status"]["phase"] == "Active"
+    assert cached["metadata"]["labels"]["kubernetes.io/metadata.name"] == names[0]
+
+
+async def test_a_field_selected_informer_caches_only_the_pods_of_one_node(
+    apiserver: ApiServer, apiserver_client: ApiClient
+) -> None:
+    pods = apiserver_client.resource("v1", "pods")
+    for name, node in (("a", "node-1"), ("b", "node-2"), ("c", "node-1")):
+        body = pod_body(name)
+        body["spec"]["nodeName"] = node
+        await pods.create(body, namespace=apiserver.namespace)
+    inf = informer(apiserver_client, apiserver.namespace, field_selector="spec.nodeName=node-1")
+    async with inf:
+        assert await inf.wait_for_cache_sync(10)
+        keys = sorted(inf.indexer.list_keys())
+    assert keys == [f"{apiserver.namespace}/a", f"{apiserver.namespace}/c"]
+
+
+async def test_a_handler_added_after_the_sync_gets_the_cache_as_initial_adds(
+    apiserver: ApiServer, apiserver_client: ApiClient
+) -> None:
+    pods = apiserver_client.resource("v1", "pods")
+    for name in ("a", "b"):
+        await pods.create(pod_body(name), namespace=apiserver.namespace)
+    inf = informer(apiserver_client, apiserver.namespace)
+    late: list[tuple[str, bool]] = []
+    async with inf:
+        assert await inf.wait_for_cache_sync(10)
+        inf.add_event_handler(FuncHandler(
+            on_add=lambda obj, initial: late.append((obj["metadata"]["name"], initial))))
+        await pods.create(pod_body("c"), namespace=apiserver.namespace)
+        await eventually(lambda: len(late) == 3)
+    assert sorted(late) == [("a", True), ("b", True), ("c", False)]
