@@ -21,7 +21,8 @@ Fixtures:
   client for it.
 
 The ``embedded_apiserver(**kwargs)`` marker passes keyword arguments to the embedded server
-(``token``, ``tls``, ``seed``, ``bookmark_interval``...), for both fixtures. The
+(``token``, ``tls``, ``seed``, ``bookmark_interval``...), for both fixtures; a conftest sets
+defaults for its directory by overriding the ``embedded_apiserver_options`` fixture. The
 ``control_plane(**kwargs)`` marker runs the ``real`` case of ``apiserver`` on a control plane
 started with those :class:`ControlPlane` arguments instead of the session's (for instance
 ``apiserver_args=["--watch-cache=false"]``); it is started once per distinct set of arguments
@@ -68,6 +69,7 @@ __all__ = [
     "apiserver_client",
     "control_plane",
     "embedded_apiserver",
+    "embedded_apiserver_options",
     "in_ci",
     "pytest_collection_modifyitems",
     "pytest_configure",
@@ -139,8 +141,19 @@ def _async_fixture(**kwargs: Any) -> Callable[[F], F]:
 
 
 def _server_kwargs(request: pytest.FixtureRequest) -> dict[str, Any]:
+    kwargs = dict(request.getfixturevalue("embedded_apiserver_options"))
     marker = request.node.get_closest_marker("embedded_apiserver")
-    return dict(marker.kwargs) if marker is not None else {}
+    if marker is not None:
+        kwargs.update(marker.kwargs)
+    return kwargs
+
+
+@pytest.fixture
+def embedded_apiserver_options() -> dict[str, Any]:
+    """Keyword arguments of the embedded server for ``embedded_apiserver`` and ``apiserver``:
+    none by default. Override this fixture in a conftest to configure a whole directory of
+    tests; the ``embedded_apiserver(**kwargs)`` marker adds to it per test."""
+    return {}
 
 
 @dataclass

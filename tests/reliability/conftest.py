@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 
@@ -17,9 +18,15 @@ from kubeflow_informer.client.retry import RetryPolicy
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[EmbeddedApiServer]:
-    async with EmbeddedApiServer(seed=11, bookmark_interval=0.2) as srv:
-        yield srv
+def embedded_apiserver_options() -> dict[str, Any]:
+    """The suite's embedded server (the plugin's ``embedded_apiserver``): seeded faults, quick
+    bookmarks."""
+    return {"seed": 11, "bookmark_interval": 0.2}
+
+
+@pytest.fixture
+def server(embedded_apiserver: EmbeddedApiServer) -> EmbeddedApiServer:
+    return embedded_apiserver
 
 
 @pytest.fixture

@@ -94,3 +94,25 @@ async def test_control_plane_marker_gives_the_real_case_a_dedicated_plane(
     else:
         assert apiserver.control_plane is None
 
+
+
+def test_embedded_apiserver_options_set_a_directory_s_defaults(tmp_path: Path) -> None:
+    (tmp_path / "conftest.py").write_text(textwrap.dedent("""
+        import pytest
+
+        @pytest.fixture
+        def embedded_apiserver_options():
+            return {"seed": 5, "bookmark_interval": 0.5}
+    """))
+    result = _run_pytest(tmp_path, {ASSETS_ENV: None, "CI": None}, source="""
+        import pytest
+
+        async def test_default(embedded_apiserver):
+            assert embedded_apiserver.seed == 5
+
+        @pytest.mark.embedded_apiserver(seed=9)
+        async def test_marker_wins(apiserver):
+            assert apiserver.embedded.seed == 9
+    """)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 passed, 1 skipped" in result.stdout
