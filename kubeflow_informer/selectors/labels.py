@@ -223,8 +223,10 @@ class _LabelParser:
         while True:
             kind, text = self._next()
             if (kind, text) == (_TOKEN_PUNCT, ")"):
-                if expect_value and values:
-                    values.append("")  # "a,)" - a trailing empty value, as apimachinery allows
+                if expect_value:
+                    # "a,)" ends with an empty value and "()" is the set {""}, as
+                    # apimachinery's parser reads them (kube-apiserver 1.36 agrees).
+                    values.append("")
                 return values
             if (kind, text) == (_TOKEN_PUNCT, ","):
                 if expect_value:

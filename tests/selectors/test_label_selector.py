@@ -92,7 +92,6 @@ def test_prefixed_key_is_accepted() -> None:
     [
         "app=web=x",
         "app in a,b",
-        "app in ()",
         "-bad=x",
         "a/b/c=x",
         "UPPER.Prefix/x=y",
@@ -169,3 +168,12 @@ def test_empty_service_selector_selects_nothing_unless_flagged() -> None:
 def test_requirements_expose_normalised_terms() -> None:
     sel = LabelSelector.parse("b in (2,1),a==x,!c")
     assert sel.requirements == [("a", "=", ("x",)), ("b", "in", ("1", "2")), ("c", "!", ())]
+
+
+def test_an_empty_value_set_is_the_set_of_the_empty_value() -> None:
+    """apimachinery reads ``in ()`` as ``in {""}``: the label must exist with an empty value."""
+    selector = LabelSelector.parse("app in ()")
+    assert selector.matches({"app": ""})
+    assert not selector.matches({"app": "web"}) and not selector.matches({})
+    assert LabelSelector.parse("app notin ()").matches({})
+    assert LabelSelector.parse(str(selector)) == selector
