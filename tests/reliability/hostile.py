@@ -2,7 +2,8 @@
 
 Written apart from the embedded server (``kubeflow_informer.apiserver``) on purpose: it shares no
 code with the framework, so a bug in our own server cannot hide one in the client. It serves one
-resource, ``/api/v1/namespaces/default/configmaps``, just well enough for an informer:
+resource, ConfigMaps in namespace ``default`` (also listed and watched cluster-wide, as
+``/api/v1/configmaps``), just well enough for an informer:
 
 * **LIST** pages of ``limit`` objects from a snapshot taken by the first page; ``continue`` is
   an opaque token naming the snapshot and offset; ``resourceVersion`` is the snapshot's.
@@ -32,7 +33,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 
-PATH = "/api/v1/namespaces/default/configmaps"
+PATHS = frozenset({"/api/v1/namespaces/default/configmaps", "/api/v1/configmaps"})
 _REASONS = {200: "OK", 401: "Unauthorized", 404: "Not Found", 410: "Gone",
             429: "Too Many Requests", 500: "Internal Server Error",
             503: "Service Unavailable", 504: "Gateway Timeout"}
@@ -49,7 +50,7 @@ class Request:
 
     @property
     def kind(self) -> str:
-        if self.path != PATH or self.method != "GET":
+        if self.path not in PATHS or self.method != "GET":
             return "other"
         return "watch" if self.query.get("watch") in ("true", "1") else "list"
 
