@@ -126,6 +126,8 @@ class Manager:
     :func:`~kubeflow_informer.cache.transforms.strip_managed_fields` or, for the smallest cache,
     :func:`~kubeflow_informer.cache.transforms.lean_object`. ``informer_options`` sets options
     per resource, keyed by ``(api_version, plural)`` (controller-runtime's ``ByObject``).
+    ``manage_gc=True`` opts the shared informers into the process-wide garbage-collector policy
+    of :mod:`kubeflow_informer.cache.gc_policy` (faster big caches; see ``docs/benchmarks.md``).
     """
 
     def __init__(
@@ -143,6 +145,7 @@ class Manager:
         registry: CollectorRegistry | None = None,
         transform: Transform | None = None,
         informer_options: Mapping[tuple[str, str], InformerOptions] | None = None,
+        manage_gc: bool = False,
     ) -> None:
         if config is None and api_client is None:
             raise ValueError("Manager needs a config or an api_client")
@@ -168,7 +171,8 @@ class Manager:
             api_client = ApiClient(config)
         self._client = api_client
         self._factory = SharedInformerFactory(
-            api_client, namespace=namespace, resync_period=resync_period, transform=transform
+            api_client, namespace=namespace, resync_period=resync_period, transform=transform,
+            manage_gc=manage_gc,
         )
         for (api_version, plural), options in (informer_options or {}).items():
             self._factory.configure(api_version, plural, options)
