@@ -223,13 +223,14 @@ class OneEventWatch(Behaviour):
         return True
 
 
-#: name -> factory of the behaviour; the first six are issue 14's table.
+#: name -> factory of the behaviour; the first seven are issue 14's table.
 BEHAVIOURS: dict[str, Callable[[], Behaviour]] = {
     "watch_410_status": WatchGoneStatus,
     "watch_410_event": WatchGoneEvent,
     "short_watch": ShortWatch,
     "retry_after_0_header": lambda: Throttle(0),
     "retry_after_0_details": lambda: Throttle(0, in_details=True),
+    "retry_after_3600": lambda: Throttle(3600),
     "repeating_continue": RepeatingContinue,
     "failing_pages": FailingPages,
     "error_500": lambda: FailingRequests(500, "InternalError"),

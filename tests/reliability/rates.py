@@ -29,14 +29,12 @@ from tests.reliability.hostile_behaviours import (
     HangingWatch,
     SilentWatch,
     SlowFirstPage,
-    Throttle,
 )
 
 OBJECTS = 1100
 
 #: Measured for recovery only (their request rate is low by nature).
 EXTRA = {
-    "retry_after_3600": lambda: Throttle(3600),
     "slow_first_page_10s": lambda: SlowFirstPage(10.0),
     "hanging_watch": HangingWatch,
     "silent_watch": SilentWatch,

@@ -15,6 +15,7 @@ before issue 14 these stops did not return at all, and signals waited for the sy
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import signal
 import sys
@@ -38,7 +39,7 @@ from kubeflow_informer.controller import (
     Result,
 )
 from kubeflow_informer.controller.manager import SHUTDOWN_MARGIN
-from kubeflow_informer.testing import eventually
+from kubeflow_informer.testing import ApiServer, eventually
 from tests.reliability.hostile import HostileServer
 from tests.reliability.hostile_behaviours import FailingRequests
 
@@ -186,6 +187,22 @@ async def test_cache_sync_timeout_names_each_unsynced_informer_and_its_last_erro
     message = str(caught.value)
     assert f"v1/configmaps: 401 Unauthorized from {hostile.url}/api/v1/configmaps" in message
     assert list(caught.value.unsynced) == ["v1/configmaps"]
+
+
+@pytest.mark.embedded_apiserver(token="the-right-token")
+async def test_cache_sync_timeout_names_the_401_and_the_url_a_wrong_token_gets(
+    apiserver: ApiServer,
+) -> None:
+    config = dataclasses.replace(apiserver.config, token="a-wrong-token")
+    manager = Manager(config, metrics_port=None, cache_sync_timeout=2.0,
+                      namespace=apiserver.namespace)
+    manager.add(Controller(StubbornReconciler(Stubborn()), for_=For("v1", "configmaps")))
+    with pytest.raises(CacheSyncTimeout) as caught:
+        await manager.run()
+    url = f"{config.server}/api/v1/namespaces/{apiserver.namespace}/configmaps"
+    assert f"v1/configmaps@{apiserver.namespace}: 401 Unauthorized from {url}" in str(
+        caught.value)
+    assert "a-wrong-token" not in str(caught.value)
 
 
 async def _child(server: str, sync_timeout: float, grace: float, mode: str

@@ -62,6 +62,7 @@ PER_ROUND = {
     "short_watch": 1,  # re-watch from the last version: no relist
     "retry_after_0_header": 2,  # first page 429 + one client retry
     "retry_after_0_details": 2,
+    "retry_after_3600": 2,  # both waits capped at CAP: the same budget as Retry-After: 0
     "repeating_continue": 2,  # the repeated token is refused at once
     "failing_pages": 3,  # page 1 + page 2 and its retry
     "error_500": 2,
