@@ -239,7 +239,10 @@ async def test_a_signal_during_cache_sync_stops_the_manager_at_once_and_exits_ze
     server = "http://127.0.0.1:9" if down else hostile.url
     sync_timeout = 120.0
     child = await _child(server, sync_timeout, 30.0, "plain")
-    await asyncio.sleep(0.5)  # the manager is now waiting for its caches (or connecting)
+    assert child.stderr is not None
+    async with asyncio.timeout(30):  # run() has installed its handlers and waits for caches
+        while b"waiting for the first sync" not in await child.stderr.readline():
+            pass
     child.send_signal(sig)
     # Far below the sync timeout: before issue 14 the signal waited for it.
     code, out, err = await _finish(child, SLACK)
