@@ -22,6 +22,7 @@ _COLORS = {
     "kubeflow_informer": "#d62728",
     "kubeflow_informer+strip": "#ff9896",
     "kubeflow_informer+lean": "#e377c2",
+    "kubeflow_informer+gc": "#8c564b",
     "kubernetes_asyncio": "#1f77b4",
     "kubernetes": "#2ca02c",
     "kopf": "#9467bd",

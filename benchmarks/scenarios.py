@@ -13,11 +13,11 @@ from typing import Any
 
 PEERS = ("kubernetes_asyncio", "kubernetes", "kopf")
 WATCHERS = ("floor", "kubeflow_informer", *PEERS)
-INGESTERS = ("floor", "raw_lines", "kubeflow_informer", *PEERS)
+INGESTERS = ("floor", "raw_lines", "kubeflow_informer", "kubeflow_informer+gc", *PEERS)
 """Readers of a watch backlog: the watchers and ``raw_lines``, whose backlog rate is how fast
 the server streams changes it already holds (the server only sends while it drains)."""
-LISTERS = ("floor", "kubeflow_informer", "kubeflow_informer+strip", "kubeflow_informer+lean",
-           *PEERS)
+LISTERS = ("floor", "kubeflow_informer", "kubeflow_informer+gc", "kubeflow_informer+strip",
+           "kubeflow_informer+lean", *PEERS)
 QUEUES = ("floor", "kubeflow_informer")
 STREAM_READERS = ("floor", "raw_lines")
 """Readers of the server's live stream: the floor (a client) and ``raw_lines`` (the server's

@@ -58,7 +58,8 @@ class ApiError(KubeflowInformerError):
     """The API server answered with an error ``Status``.
 
     ``retry_after`` is the server's ``Retry-After`` (or ``details.retryAfterSeconds``) in seconds,
-    when it gave one.
+    when it gave one. ``url`` is the request's URL without its query, when the client knows it
+    (not for an ``ERROR`` event inside a watch stream).
     """
 
     default_status: int = 0
@@ -73,6 +74,7 @@ class ApiError(KubeflowInformerError):
         *,
         status_object: Mapping[str, Any] | None = None,
         retry_after: float | None = None,
+        url: str | None = None,
     ) -> None:
         self.status = status
         self.reason = reason
@@ -80,6 +82,7 @@ class ApiError(KubeflowInformerError):
         self.details: dict[str, Any] = dict(details or {})
         self.status_object: dict[str, Any] = dict(status_object or {})
         self.retry_after = retry_after
+        self.url = url
         super().__init__(f"{status} {reason}: {message}")
 
     def __repr__(self) -> str:
@@ -214,6 +217,7 @@ def api_error_from_status(
     *,
     retry_after: float | None = None,
     fallback_message: str = "",
+    url: str | None = None,
 ) -> ApiError:
     """Build the most specific :class:`ApiError` for a ``Status`` object and/or an HTTP code.
 
@@ -247,4 +251,5 @@ def api_error_from_status(
         details,
         status_object=obj,
         retry_after=retry_after,
+        url=url,
     )

@@ -49,6 +49,10 @@ CONSUMERS: dict[str, ConsumerSpec] = {
                      extra={"transform": "lean_object"},
                      description="the same informer with the lean_object transform "
                                  "(strip managedFields, share equal strings)"),
+        ConsumerSpec("kubeflow_informer+gc", "benchmarks.consumers.informer", "ours",
+                     extra={"manage_gc": True},
+                     description="the same informer with the opt-in garbage-collector policy "
+                                 "(manage_gc=True: raised thresholds, freezing)"),
         ConsumerSpec("kubernetes_asyncio", "benchmarks.consumers.k8s_asyncio", "peer",
                      description="kubernetes_asyncio watch.Watch().stream / paginated list"),
         ConsumerSpec("kubernetes", "benchmarks.consumers.k8s_official", "peer",

@@ -3,7 +3,8 @@
 * Watch ingest and initial sync: one ``SharedIndexInformer`` on all pods with one no-op handler
   (it only counts), fed by ``ApiClient.resource("v1", "pods")``; with ``transform`` set to
   ``strip_managed_fields`` the cache drops ``metadata.managedFields`` as objects arrive; with
-  ``lean_object`` it also shares equal string values between cached objects.
+  ``lean_object`` it also shares equal string values between cached objects; with
+  ``manage_gc`` (``kubeflow_informer+gc``) it uses the opt-in garbage-collector policy.
 * Event to reconcile: the full controller path - ``Manager`` -> shared informer -> handler ->
   ``RateLimitingQueue`` -> worker -> ``Reconciler.reconcile`` reading the pod from the lister.
 * Workqueue: ``RateLimitingQueue`` add / get / done.
@@ -36,7 +37,8 @@ _TRANSFORMS = {"strip_managed_fields": strip_managed_fields, "lean_object": lean
 def _informer(api: ApiClient, ctx: ConsumerContext) -> SharedIndexInformer:
     transform = _TRANSFORMS[ctx.params["transform"]] if ctx.params.get("transform") else None
     return SharedIndexInformer(api.resource("v1", "pods"), transform=transform,
-                               page_size=int(ctx.params.get("limit", 500)), name="bench-pods")
+                               page_size=int(ctx.params.get("limit", 500)), name="bench-pods",
+                               manage_gc=bool(ctx.params.get("manage_gc", False)))
 
 
 async def watch_ingest(ctx: ConsumerContext) -> dict[str, Any]:

@@ -5,6 +5,11 @@ the first delay is 800 ms, each further one doubles up to 30 s, a jitter factor 
 100 % at random (so many clients that failed together do not retry together), and the sequence
 starts over once no backoff was needed for 2 minutes (the connection was healthy). Unlike
 client-go we cap the jittered delay at ``cap`` too, so the documented maximum really is one.
+
+A server's hint (``Retry-After``, ``details.retryAfterSeconds``) can only lengthen a delay, and
+only up to ``cap``: ``Retry-After: 0`` must not turn backoff off (a throttled server that says
+"now" on every answer would get a request storm), and ``Retry-After: 3600`` must not park a
+reflector for an hour after the server has long recovered.
 """
 
 from __future__ import annotations
@@ -46,10 +51,10 @@ class Backoff:
         return f"Backoff(initial={self.initial}, cap={self.cap}, current={self._current})"
 
     def next_delay(self, retry_after: float | None = None) -> float:
-        """The delay before the next retry.
+        """The delay before the next retry; each call advances the sequence.
 
-        A server's ``Retry-After`` (when given) wins over the computed delay: the server knows when
-        it will be ready. It still advances the sequence.
+        ``retry_after`` (the server's hint, when it gave one) is honoured within bounds: the
+        delay is the larger of the hint and the computed delay, and never more than ``cap``.
         """
         now = self._clock()
         if self._last is not None and now - self._last > self.reset_after:
@@ -58,8 +63,8 @@ class Backoff:
         base = self._current
         self._current = min(self.cap, base * self.factor)
         delay = min(self.cap, base * (1.0 + self.jitter * self._rng.random()))
-        if retry_after is not None and retry_after >= 0:
-            return float(retry_after)
+        if retry_after is not None and retry_after > delay:
+            delay = min(self.cap, float(retry_after))
         return delay
 
     def reset(self) -> None:

@@ -191,9 +191,9 @@ class SharedInformerFactory:
         return True
 
     async def stop(self) -> None:
-        """Stop every informer and await their tasks."""
-        for informer in list(self._informers.values()):
-            await informer.stop()
+        """Stop every informer and await their tasks (concurrently: each stop is bounded, and
+        the bounds must not add up)."""
+        await asyncio.gather(*(informer.stop() for informer in list(self._informers.values())))
 
     async def __aenter__(self) -> SharedInformerFactory:
         await self.start()

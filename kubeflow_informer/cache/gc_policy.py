@@ -1,4 +1,10 @@
-"""How the informers manage CPython's cyclic garbage collector (opt out with ``manage_gc=False``).
+"""The opt-in garbage-collector policy of informers created with ``manage_gc=True``.
+
+By default an informer changes nothing process-wide: it only pauses the collector while a list
+page is decoded and inserted (:func:`~kubeflow_informer.gc_pause.gc_paused`, synchronous code
+only). Raising thresholds and freezing the heap, below, affect the whole process, so the
+application opts into them (``SharedInformerFactory(api, manage_gc=True)``, or per informer);
+``docs/benchmarks.md`` gives what they save.
 
 Why: an informer's cache is hundreds of thousands of long-lived containers (every pod is ~30
 dicts and lists). CPython's full collections walk every tracked object that is not frozen, so a
@@ -9,9 +15,6 @@ collector never has anything to find among them.
 
 Policy:
 
-* While a list page (or a streaming list's initial events) is decoded and inserted, the collector
-  is paused (:func:`gc_paused`); nested and concurrent pauses share one pause, and the previous
-  state is restored when the last one ends.
 * After each completed list, everything alive is frozen (``gc.freeze()``: moved to the permanent
   generation that collections skip; frozen objects are still freed by reference counting as soon
   as they are dropped), without collecting first - see :func:`freeze_now`.
@@ -38,10 +41,10 @@ Policy:
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import time
-from collections.abc import Iterator
+
+from kubeflow_informer.gc_pause import gc_paused, pause_active
 
 __all__ = [
     "FREEZE_EVERY",
@@ -65,30 +68,12 @@ RECLAIM_MAX_TIME_SHARE = 0.02
 #: ... and are at least this many seconds apart (the first counts from the start).
 RECLAIM_MIN_SECONDS = 10.0
 
-_pause_depth = 0
-_was_enabled = False
 _pending = 0
 _holders = 0
 _saved_thresholds: tuple[int, ...] | None = None
 _changes_since_reclaim = 0
 _last_reclaim_end = 0.0
 _last_reclaim_seconds = 0.0
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic collector for the duration of the block (re-entrant, shared)."""
-    global _pause_depth, _was_enabled
-    if _pause_depth == 0:
-        _was_enabled = gc.isenabled()
-        gc.disable()
-    _pause_depth += 1
-    try:
-        yield
-    finally:
-        _pause_depth -= 1
-        if _pause_depth == 0 and _was_enabled:
-            gc.enable()
 
 
 def freeze_now() -> None:
@@ -161,7 +146,7 @@ def note_cached(count: int) -> None:
     """Tell the policy ``count`` more objects were cached; freezes when enough have been."""
     global _pending, _changes_since_reclaim
     _pending += count
-    if _pending >= FREEZE_EVERY and _pause_depth == 0:
+    if _pending >= FREEZE_EVERY and not pause_active():
         _changes_since_reclaim += _pending
         if _reclaim_due():
             reclaim()

@@ -44,6 +44,7 @@ from kubeflow_informer.cache.indexer import NAMESPACE_INDEX, Indexer, IndexFunc,
 from kubeflow_informer.cache.lister import Lister
 from kubeflow_informer.cache.listwatch import ListerWatcher
 from kubeflow_informer.cache.reflector import Reflector, WatchErrorHandler
+from kubeflow_informer.cancellation import CANCEL_WAIT, cancel_and_wait
 
 __all__ = ["SharedIndexInformer"]
 
@@ -95,7 +96,7 @@ class SharedIndexInformer:
         watch_inactivity_timeout: float | None = None,
         watch_error_handler: WatchErrorHandler | None = None,
         backoff: Backoff | None = None,
-        manage_gc: bool = True,
+        manage_gc: bool = False,
         min_resync_period: float = 1.0,
         name: str = "informer",
     ) -> None:
@@ -298,22 +299,20 @@ class SharedIndexInformer:
             await self.stop()
 
     async def stop(self) -> None:
-        """Cancel and await every task this informer started; idempotent."""
+        """Cancel and await every task this informer started; idempotent. Returns within
+        :data:`~kubeflow_informer.cancellation.CANCEL_WAIT` seconds: a handler task that
+        ignores cancellation is abandoned and logged by name."""
         if self._stopped:
             return
         self._stopped = True
         self._fifo.close()
         tasks = [*self._tasks, *self._retired]
+        # Bounded: an async handler that swallows CancelledError is abandoned, not awaited.
+        abandoned = await cancel_and_wait(tasks, CANCEL_WAIT, owner=f"informer {self.name}")
         for task in tasks:
-            task.cancel()
-        for task in tasks:
-            try:
-                await task
-            except asyncio.CancelledError:
-                if not task.cancelled():
-                    raise
-            except Exception:
-                logger.exception("%s: task %s failed", self.name, task.get_name())
+            if task not in abandoned and not task.cancelled() and task.exception() is not None:
+                logger.error("%s: task %s failed", self.name, task.get_name(),
+                             exc_info=task.exception())
         self._tasks.clear()
         self._retired.clear()
         if self.manage_gc and self._started:

@@ -13,30 +13,48 @@ Contract (client-go ``tools/cache/reflector.go``, with the differences called ou
 * **Watch.** From the list's resourceVersion with ``allowWatchBookmarks`` and a server-side
   ``timeoutSeconds`` drawn in ``[min_watch_timeout, 2 * min_watch_timeout)`` (5-10 min by
   default, like client-go) so that informers started together do not reconnect together. A
-  client-side inactivity timeout (no byte for ``watch_inactivity_timeout``, by default the
-  server-side timeout plus 30 s) declares the stream dead. Each event's resourceVersion, and each
-  bookmark's, becomes the last synced version.
-* **Watch ends.** A clean end (the server's timeout) re-watches from the last version - no relist.
-  Connection errors, 429 and 5xx back off (800 ms doubling to 30 s, full jitter, reset after
-  2 minutes healthy; a ``Retry-After`` wins) and then re-watch from the last version. A 410
-  relists at once. Any other error backs off and relists.
+  client-side inactivity timeout declares the stream dead when nothing arrives - no event, no
+  bookmark - for ``watch_inactivity_timeout`` (default :data:`DEFAULT_WATCH_INACTIVITY_TIMEOUT`,
+  derived from how often a real kube-apiserver sends bookmarks; see ``docs/reliability.md``);
+  the same bound applies to a watch request that gets no answer at all. Each event's
+  resourceVersion, and each bookmark's, becomes the last synced version.
+* **Backoff around every round** (client-go's ``BackoffUntil``). A round is one list and the
+  watches that follow it; every round that ends - with a 410, an error on any page, a malformed
+  answer, anything - waits for the next delay of ``backoff`` (800 ms doubling to 30 s, full
+  jitter, reset after 2 minutes without a failure) before the next list, so no server behaviour
+  can make one reflector loop faster. Within a round, connection errors, 429 and 5xx on a watch
+  back off the same way and re-watch from the last version; a 410 ends the round and the next
+  list is a consistent read (``resourceVersion=""``). client-go first relists from the last
+  version after a watch 410 and retries at once; we wait and go straight to the consistent
+  read, which is never wrong and costs one list.
+* **Server hints are bounded.** ``Retry-After`` / ``details.retryAfterSeconds`` lengthen a delay
+  up to the backoff's cap, never shorten it (see :class:`Backoff`).
+* **Watch ends.** A clean end (the server's timeout) re-watches from the last version at once.
+  A *very short watch* - one that ends cleanly within :data:`VERY_SHORT_WATCH` seconds without
+  a single event - is an error, as in client-go: logged, counted, backed off, then re-watched.
+  One that ended that fast after some events is not an error but is backed off too, so a server
+  that closes every watch after one event cannot drive a watch per event.
+* **Pagination is checked.** A ``continue`` token the server already returned during the same
+  list is a protocol error: the list is abandoned, logged, backed off and started again from
+  the first page. (A server looping on its tokens would otherwise be asked for pages forever.)
 * **Streaming list** (``use_watch_list=True``): one watch with ``sendInitialEvents=true`` and
   ``resourceVersionMatch=NotOlderThan`` replaces the list; its initial ``ADDED`` events feed the
   replace and the bookmark annotated ``k8s.io/initial-events-end`` completes it, after which the
   same stream keeps watching. If the server rejects the parameters (a 4xx other than 410/429) or
   ends the stream before that bookmark, the reflector falls back to LIST+WATCH for good.
-* **Garbage collector.** With ``manage_gc`` the cyclic collector is paused while list pages are
-  decoded and inserted (they create only acyclic dicts, and walking them is most of a big list's
-  cost), and everything alive is frozen after each completed list so later collections do not
-  walk the cache again; see :mod:`kubeflow_informer.cache.gc_policy`.
+* **Garbage collector.** Each list page is decoded (by the client) and inserted with the cyclic
+  collector paused - synchronous code only, never across an ``await`` on the network; see
+  :mod:`kubeflow_informer.gc_pause`. With ``manage_gc=True`` (opt-in: it changes the process'
+  collector) everything alive is also frozen after each completed list so later collections do
+  not walk the cache again; see :mod:`kubeflow_informer.cache.gc_policy`.
 
-The reflector runs until cancelled; it never gives up. ``metrics`` holds plain counters.
+The reflector runs until cancelled; it never gives up. ``metrics`` holds plain counters and
+``last_error`` the last failure, for whoever must explain why a cache has not synced.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 import logging
 import random
@@ -46,22 +64,27 @@ from typing import Any, cast
 
 from kubeflow_informer.cache.backoff import Backoff
 from kubeflow_informer.cache.delta_fifo import DeltaFIFO, ReplaceSession
-from kubeflow_informer.cache.gc_policy import freeze_now, gc_paused
+from kubeflow_informer.cache.gc_policy import freeze_now
 from kubeflow_informer.cache.listwatch import ListerWatcher, WatchStreamLike
 from kubeflow_informer.errors import (
     ApiError,
     Gone,
+    ProtocolError,
     ServerError,
     ServerTimeout,
     TooManyRequests,
     TransportError,
 )
+from kubeflow_informer.gc_pause import gc_paused
 from kubeflow_informer.keys import object_key
 
 __all__ = [
+    "DEFAULT_WATCH_INACTIVITY_TIMEOUT",
     "INITIAL_EVENTS_END_ANNOTATION",
+    "VERY_SHORT_WATCH",
     "Reflector",
     "ReflectorMetrics",
+    "VeryShortWatchError",
     "WatchErrorHandler",
     "WatchInactiveError",
 ]
@@ -71,11 +94,24 @@ logger = logging.getLogger(__name__)
 #: The annotation on the bookmark that ends a streaming list's initial events.
 INITIAL_EVENTS_END_ANNOTATION = "k8s.io/initial-events-end"
 
+#: Seconds of silence (no event, no bookmark) after which a watch is declared dead. A real
+#: kube-apiserver 1.36 sends a bookmark on every watch that asked for them at least once a
+#: minute, idle or not (measured: ``docs/reliability.md``); 90 s leaves a 50 % margin.
+DEFAULT_WATCH_INACTIVITY_TIMEOUT = 90.0
+
+#: A watch that ends cleanly within this many seconds without an event is an error.
+VERY_SHORT_WATCH = 1.0
+
 WatchErrorHandler = Callable[["Reflector", BaseException], Awaitable[None] | None]
 
 
 class WatchInactiveError(TransportError):
-    """No event (not even a bookmark) arrived within the inactivity timeout: the stream is dead."""
+    """Nothing (not even a bookmark, or the answer to the request) arrived within the
+    inactivity timeout: the stream is dead."""
+
+
+class VeryShortWatchError(TransportError):
+    """The server ended a watch cleanly almost at once, without sending a single event."""
 
 
 class _WatchListUnsupported(Exception):
@@ -124,7 +160,7 @@ class Reflector:
         use_watch_list: bool = False,
         backoff: Backoff | None = None,
         watch_error_handler: WatchErrorHandler | None = None,
-        manage_gc: bool = True,
+        manage_gc: bool = False,
         name: str = "reflector",
         rng: random.Random | None = None,
     ) -> None:
@@ -149,6 +185,9 @@ class Reflector:
         self._activity_seen = 0
         self._watchdog: asyncio.TimerHandle | None = None
         self.metrics = ReflectorMetrics()
+        self.last_error: BaseException | None = None
+        """The last list or watch failure (``None`` until one happens); it is kept after the
+        reflector recovered, so compare with :attr:`metrics` to tell whether it is current."""
 
     def __repr__(self) -> str:
         return f"Reflector(name={self.name!r}, last_sync_resource_version={self._last_rv!r})"
@@ -157,6 +196,11 @@ class Reflector:
     def last_sync_resource_version(self) -> str:
         """The resourceVersion of the last list, event or bookmark applied to the store."""
         return self._last_rv
+
+    @property
+    def inactivity_timeout(self) -> float:
+        """Seconds without anything from a watch (or its answer) before it is declared dead."""
+        return self.watch_inactivity_timeout or DEFAULT_WATCH_INACTIVITY_TIMEOUT
 
     def _set_rv(self, rv: str) -> None:
         self._last_rv = rv
@@ -182,16 +226,17 @@ class Reflector:
             except Exception as err:
                 await self._report(err)
                 if _is_gone(err):
+                    # The version is gone: the next list must be a consistent read.
                     self.metrics.relists_after_gone += 1
-                    if not self._rv_unavailable:
-                        self._rv_unavailable = True
-                        continue  # relist at once, with a consistent read
-                    # Even the consistent read got 410 (e.g. its continue token expired):
-                    # retry it, but not in a tight loop.
-                await asyncio.sleep(self._backoff.next_delay(_retry_after(err)))
+                    self._rv_unavailable = True
+                await self._back_off(err)
+
+    async def _back_off(self, err: BaseException | None) -> None:
+        await asyncio.sleep(self._backoff.next_delay(_retry_after(err)))
 
     async def _report(self, err: BaseException) -> None:
         self.metrics.errors += 1
+        self.last_error = err
         handler = self._watch_error_handler
         if handler is None:
             level = logging.INFO if _is_gone(err) else logging.WARNING
@@ -222,31 +267,37 @@ class Reflector:
         resource_version = self._relist_resource_version()
         self.metrics.lists += 1
         session = self._store.begin_replace()
-        pause = gc_paused() if self.manage_gc else contextlib.nullcontext()
-        with pause:
-            continue_token: str | None = None
-            list_rv = ""
-            while True:
-                page = await self._lw.list(
-                    namespace=self.namespace,
-                    label_selector=self.label_selector,
-                    field_selector=self.field_selector,
-                    resource_version=resource_version if continue_token is None else None,
-                    limit=self.page_size or None,
-                    continue_token=continue_token,
-                )
-                self.metrics.list_pages += 1
-                items = page.get("items") or ()
+        continue_token: str | None = None
+        tokens_seen: set[str] = set()
+        list_rv = ""
+        while True:
+            page = await self._lw.list(
+                namespace=self.namespace,
+                label_selector=self.label_selector,
+                field_selector=self.field_selector,
+                resource_version=resource_version if continue_token is None else None,
+                limit=self.page_size or None,
+                continue_token=continue_token,
+            )
+            self.metrics.list_pages += 1
+            items, meta = _page_parts(page)
+            with gc_paused():  # synchronous: the client decoded the page the same way
                 session.add_page(items)
-                meta = page.get("metadata") or {}
-                list_rv = str(meta.get("resourceVersion") or list_rv)
-                continue_token = meta.get("continue") or None
-                del page, items  # drop this page before fetching the next one
-                if continue_token is None:
-                    break
+            list_rv = str(meta.get("resourceVersion") or list_rv)
+            continue_token = meta.get("continue") or None
+            del page, items  # drop this page before fetching the next one
+            if continue_token is None:
+                break
+            if continue_token in tokens_seen:
+                raise ProtocolError(
+                    f"the server returned the same continue token twice in one list (after "
+                    f"{len(tokens_seen) + 1} pages); listing again from the first page"
+                )
+            tokens_seen.add(continue_token)
+        with gc_paused():
             session.finish(list_rv)
             # Freeze before the collector is re-enabled: otherwise its first young collection
-            # would walk every object allocated during the pause, i.e. the whole list.
+            # would walk every object allocated since the last page, for nothing.
             self._after_sync()
         self._set_rv(list_rv)
         self._rv_unavailable = False
@@ -274,11 +325,10 @@ class Reflector:
             raise _WatchListUnsupported(repr(err)) from err
         session = self._store.begin_replace()
         try:
-            pause = gc_paused() if self.manage_gc else contextlib.nullcontext()
-            with pause:
-                ended = await self._consume(stream, timeout, session)
-                if ended:
-                    self._after_sync()
+            # Not paused: the initial events arrive over the network, one await per event.
+            ended = await self._consume(stream, session)
+            if ended:
+                self._after_sync()
         except BaseException:
             await _close(stream)
             raise
@@ -291,6 +341,8 @@ class Reflector:
     # -- watch ----------------------------------------------------------------------------------
 
     async def _open(self, **options: Any) -> WatchStreamLike:
+        """Send a watch request; a server that does not answer within the inactivity timeout
+        is as dead as one that stops sending."""
         self.metrics.watches += 1
         raw = self._lw.watch(
             namespace=self.namespace,
@@ -300,19 +352,31 @@ class Reflector:
             **options,
         )
         stream = cast(WatchStreamLike, raw)
-        entered = await stream.__aenter__()
+        limit = self.inactivity_timeout
+        try:
+            async with asyncio.timeout(limit):
+                entered = await stream.__aenter__()
+        except BaseException as err:
+            await _close(stream)
+            if isinstance(err, TimeoutError):
+                raise WatchInactiveError(
+                    f"the watch request got no usable answer within {limit:g}s"
+                ) from None
+            raise
         return entered if entered is not None else stream
 
     async def _watch_loop(self, stream: WatchStreamLike | None) -> None:
-        timeout = self._watch_timeout_seconds()
+        loop = asyncio.get_running_loop()
         while True:
+            opened_at = loop.time()
+            seen_before = self.metrics.events + self.metrics.bookmarks
             try:
                 if stream is None:
-                    timeout = self._watch_timeout_seconds()
                     stream = await self._open(
-                        resource_version=self._last_rv, timeout_seconds=timeout
+                        resource_version=self._last_rv,
+                        timeout_seconds=self._watch_timeout_seconds(),
                     )
-                await self._consume(stream, timeout, None)
+                await self._consume(stream, None)
             except Exception as err:
                 if not _is_retriable_watch_error(err):
                     raise
@@ -320,13 +384,26 @@ class Reflector:
                 if stream is not None:
                     await _close(stream)
                     stream = None
-                await asyncio.sleep(self._backoff.next_delay(_retry_after(err)))
+                await self._back_off(err)
                 continue
             finally:
                 if stream is not None:
                     await _close(stream)
                     stream = None
-            logger.debug("%s: watch ended; re-watching from %s", self.name, self._last_rv)
+            lasted = loop.time() - opened_at
+            if lasted >= VERY_SHORT_WATCH:
+                logger.debug("%s: watch ended; re-watching from %s", self.name, self._last_rv)
+                continue
+            if self.metrics.events + self.metrics.bookmarks == seen_before:
+                error = VeryShortWatchError(
+                    f"very short watch: the server ended it after {lasted:.3f}s "
+                    "without any event"
+                )
+                await self._report(error)
+                await self._back_off(error)
+            else:
+                logger.debug("%s: watch ended after %.3fs; backing off", self.name, lasted)
+                await self._back_off(None)
 
     def _arm_watchdog(self, deadline: asyncio.Timeout, inactivity: float) -> None:
         # Checked a few times per inactivity period against the event counters rather than by
@@ -348,15 +425,13 @@ class Reflector:
                 inactivity / 4, self._arm_watchdog, deadline, inactivity
             )
 
-    async def _consume(
-        self, stream: WatchStreamLike, server_timeout: int, session: ReplaceSession | None
-    ) -> bool:
+    async def _consume(self, stream: WatchStreamLike, session: ReplaceSession | None) -> bool:
         """Apply events until the stream ends; with ``session``, stop at the initial-events end.
 
         Returns True when a streaming list's initial-events-end bookmark was seen.
         """
         loop = asyncio.get_running_loop()
-        inactivity = self.watch_inactivity_timeout or (server_timeout + 30.0)
+        inactivity = self.inactivity_timeout
         store = self._store
         add, update, delete = store.add, store.update, store.delete
         metrics = self.metrics
@@ -416,5 +491,19 @@ async def _close(stream: WatchStreamLike) -> None:
         logger.debug("closing a watch stream failed", exc_info=True)
 
 
-def _retry_after(err: BaseException) -> float | None:
+def _retry_after(err: BaseException | None) -> float | None:
     return err.retry_after if isinstance(err, ApiError) else None
+
+
+def _page_parts(page: Any) -> tuple[list[Any], dict[str, Any]]:
+    """A list answer's items and metadata; :class:`ProtocolError` when it is not shaped like one
+    (a clear error the round backs off from, not a ``TypeError`` deep in the cache)."""
+    items = page.get("items") if isinstance(page, dict) else None
+    meta = page.get("metadata") if isinstance(page, dict) else None
+    if items is None:
+        items = []
+    if meta is None:
+        meta = {}
+    if not isinstance(items, list) or not isinstance(meta, dict):
+        raise ProtocolError("the list answer is not a list object (items or metadata malformed)")
+    return items, meta

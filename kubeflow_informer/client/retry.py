@@ -2,10 +2,13 @@
 
 The rule, following client-go's ``rest.Request`` (``checkWait`` / ``IsRetryableErrorFunc``):
 
-* **Any verb** is retried on 429 or 5xx **when the server sent ``Retry-After``**: the API
-  server only sends it when it rejected the request before acting on it (max-in-flight and
-  priority-and-fairness throttling, a starting server), so resending a POST or PATCH cannot
-  apply it twice. The wait is the ``Retry-After`` value.
+* **Any verb** is retried on 429 or 5xx **when the server sent ``Retry-After``** (or
+  ``details.retryAfterSeconds``): the API server only sends it when it rejected the request
+  before acting on it (max-in-flight and priority-and-fairness throttling, a starting server),
+  so resending a POST or PATCH cannot apply it twice. The wait is the server's value, but never
+  less than the exponential backoff below (``Retry-After: 0`` on every answer must not become a
+  request storm) and never more than ``max_retry_after`` (a bogus ``Retry-After: 3600`` must not
+  stall the caller for an hour).
 * **GET** (and HEAD) requests are also retried on 429 / 5xx *without* ``Retry-After`` and on
   transport errors (refused or reset connections, timeouts), with exponential backoff: they
   change nothing. (client-go retries GETs only on connection resets; we also cover the other
@@ -16,7 +19,8 @@ The rule, following client-go's ``rest.Request`` (``checkWait`` / ``IsRetryableE
 
 At most ``max_retries`` retries (default 5; client-go uses 10 with 1 s waits - ours are shorter
 and grow). Backoff: ``base * 2**attempt`` capped at ``max_delay``, with up to 20% jitter.
-``Retry-After`` values are capped at ``max_retry_after`` so a bogus header cannot stall us.
+``max_retry_after`` defaults to 30 s, the reflector's own backoff cap, so a reflector whose
+request the client is retrying is never parked longer than its documented maximum.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ class RetryPolicy:
     max_retries: int = 5
     base_delay: float = 0.1
     max_delay: float = 5.0
-    max_retry_after: float = 60.0
+    max_retry_after: float = 30.0
 
     def backoff(self, attempt: int) -> float:
         """The exponential delay before retry number ``attempt`` (0-based), with jitter."""
@@ -50,7 +54,7 @@ class RetryPolicy:
         if attempt >= self.max_retries or not (status == 429 or status >= 500):
             return None
         if retry_after is not None:
-            return min(retry_after, self.max_retry_after)
+            return min(max(retry_after, self.backoff(attempt)), self.max_retry_after)
         if method in SAFE_METHODS:
             return self.backoff(attempt)
         return None

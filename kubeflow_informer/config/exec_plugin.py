@@ -66,21 +66,24 @@ class ExecProvider:
         cluster_info: Mapping[str, Any] | None = None,
         install_hint: str | None = None,
         source: str | None = None,
+        key_prefix: str = "",
         timeout: float = 60.0,
     ) -> None:
+        # ``key_prefix`` ("users[u].user.") makes every error name the kubeconfig key in full.
+        self.key_prefix = key_prefix
         if api_version not in SUPPORTED_API_VERSIONS:
             raise ConfigError(
                 f"exec plugin apiVersion {api_version!r} is not supported "
                 f"(use one of {', '.join(SUPPORTED_API_VERSIONS)})",
                 path=source,
-                key="exec.apiVersion",
+                key=f"{key_prefix}exec.apiVersion",
             )
         if interactive_mode not in _INTERACTIVE_MODES:
             raise ConfigError(
                 f"exec plugin interactiveMode {interactive_mode!r} is not one of "
                 f"{', '.join(_INTERACTIVE_MODES)}",
                 path=source,
-                key="exec.interactiveMode",
+                key=f"{key_prefix}exec.interactiveMode",
             )
         if interactive_mode == "Always":
             # A library never owns a terminal, so a plugin that insists on one cannot run.
@@ -88,7 +91,7 @@ class ExecProvider:
                 "exec plugin requires interactiveMode 'Always', but this process is not "
                 "interactive",
                 path=source,
-                key="exec.interactiveMode",
+                key=f"{key_prefix}exec.interactiveMode",
             )
         self.command = command
         self.args = tuple(args)
@@ -160,7 +163,7 @@ class ExecProvider:
             raise ConfigError(
                 f"cannot start exec plugin {self.command!r}: {exc.strerror or exc}{hint}",
                 path=self.source,
-                key="exec.command",
+                key=f"{self.key_prefix}exec.command",
             ) from None
         try:
             stdout, _ = await asyncio.wait_for(process.communicate(), self.timeout)
@@ -170,13 +173,13 @@ class ExecProvider:
             raise ConfigError(
                 f"exec plugin {self.command!r} did not finish within {self.timeout:g}s",
                 path=self.source,
-                key="exec.command",
+                key=f"{self.key_prefix}exec.command",
             ) from None
         if process.returncode != 0:
             raise ConfigError(
                 f"exec plugin {self.command!r} exited with status {process.returncode}{hint}",
                 path=self.source,
-                key="exec.command",
+                key=f"{self.key_prefix}exec.command",
             )
         return self._parse(stdout)
 
@@ -184,7 +187,7 @@ class ExecProvider:
         return ConfigError(
             f"exec plugin {self.command!r} printed an invalid ExecCredential: {what}",
             path=self.source,
-            key="exec.command",
+            key=f"{self.key_prefix}exec.command",
         )
 
     def _parse(self, stdout: bytes) -> ExecCredential:

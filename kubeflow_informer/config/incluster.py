@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+from kubeflow_informer.config.files import decode_text, read_file
 from kubeflow_informer.config.model import Config
 from kubeflow_informer.errors import ConfigError
 
@@ -43,21 +44,13 @@ def load_incluster_config(*, service_account_dir: str = SERVICE_ACCOUNT_DIR) -> 
     ca_path = os.path.join(service_account_dir, "ca.crt")
     if not os.access(token_path, os.R_OK):
         raise ConfigError("service-account token is not readable", path=token_path, key="token")
-    try:
-        with open(ca_path, "rb") as handle:
-            ca_data = handle.read()
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot read the service-account CA: {exc.strerror or type(exc).__name__}",
-            path=ca_path,
-            key="ca.crt",
-        ) from None
+    ca_data = read_file(ca_path, what="the service-account CA", key="ca.crt")
     namespace = "default"
-    try:
-        with open(os.path.join(service_account_dir, "namespace"), encoding="utf-8") as handle:
-            namespace = handle.read().strip() or "default"
-    except OSError:
-        pass
+    namespace_path = os.path.join(service_account_dir, "namespace")
+    if os.path.exists(namespace_path):
+        data = read_file(namespace_path, what="the service-account namespace", key="namespace")
+        namespace = decode_text(data, what="the service-account namespace", path=namespace_path,
+                                key="namespace").strip() or "default"
     return Config(
         server=f"https://{host}:{port}",
         ca_data=ca_data,

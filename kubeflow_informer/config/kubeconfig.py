@@ -9,6 +9,12 @@ separator) resolve against the folder of the file that defined the entry.
 
 Validation follows client-go's: a value given both inline (``-data``) and as a file is an error,
 as is a CA together with ``insecure-skip-tls-verify``, and more than one of token / basic auth.
+
+Malformed input of any kind - wrong types, a file that is not UTF-8 (or UTF-16/32 with a BOM),
+a file too large (:data:`~kubeflow_informer.config.files.MAX_FILE_BYTES`), YAML that cannot be
+parsed or constructed, a server that is not an http(s) URL, a credential that cannot go into a
+header, PEM that does not load - is a :class:`ConfigError` naming the file and the key (the
+property test in ``tests/config`` mutates valid kubeconfigs to hold us to it).
 """
 
 from __future__ import annotations
@@ -24,7 +30,15 @@ from typing import Any
 import yaml
 
 from kubeflow_informer.config.exec_plugin import ExecProvider, cluster_info_for_exec
+from kubeflow_informer.config.files import decode_text, read_file
 from kubeflow_informer.config.model import Config
+from kubeflow_informer.config.values import (
+    check_http_url,
+    check_json_value,
+    check_pem,
+    check_printable,
+    require_str,
+)
 from kubeflow_informer.errors import ConfigError
 
 DEFAULT_KUBECONFIG = os.path.join("~", ".kube", "config")
@@ -61,13 +75,7 @@ def kubeconfig_paths(path: str | os.PathLike[str] | None = None) -> tuple[list[s
 
 
 def _read_document(path: str) -> dict[str, Any]:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot read kubeconfig: {exc.strerror or type(exc).__name__}", path=path
-        ) from None
+    text = decode_text(read_file(path, what="kubeconfig"), what="kubeconfig", path=path)
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -76,6 +84,9 @@ def _read_document(path: str) -> dict[str, Any]:
         raise ConfigError(f"kubeconfig is not valid YAML{where}", path=path) from None
     except RecursionError:  # PyYAML's parser recurses once per nesting level
         raise ConfigError("kubeconfig is nested too deeply", path=path) from None
+    except (ValueError, TypeError, OverflowError):  # a tagged value that cannot be built
+        raise ConfigError("kubeconfig holds a value YAML cannot construct (e.g. a bad date)",
+                          path=path) from None
     if document is None:
         return {}
     if not isinstance(document, dict):
@@ -119,7 +130,7 @@ def merge_kubeconfigs(paths: list[str], *, must_exist: bool) -> _Merged:
         _merge_named(merged.contexts, document.get("contexts"), "contexts", path)
         current = document.get("current-context")
         if current and merged.current_context is None:
-            merged.current_context = str(current)
+            merged.current_context = require_str(current, path=path, key="current-context")
             merged.current_context_source = path
     if not merged.files:
         raise ConfigError("none of the kubeconfig files exist", path=os.pathsep.join(paths))
@@ -134,16 +145,7 @@ def _resolve(path_value: str, source: str) -> str:
 
 
 def _read_bytes(path_value: str, source: str, key: str) -> bytes:
-    path = _resolve(path_value, source)
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot read {key} file {path!r}: {exc.strerror or type(exc).__name__}",
-            path=source,
-            key=key,
-        ) from None
+    return read_file(_resolve(path_value, source), what=f"{key} file", source=source, key=key)
 
 
 def _decode_b64(value: Any, source: str, key: str) -> bytes:
@@ -170,54 +172,73 @@ def _data_or_file(
     if data:
         return _decode_b64(data, source, f"{prefix}.{data_key}")
     if path_value:
-        return _read_bytes(str(path_value), source, f"{prefix}.{file_key}")
+        key = f"{prefix}.{file_key}"
+        return _read_bytes(require_str(path_value, path=source, key=key), source, key)
     return None
 
 
 def _exec_provider(
     exec_body: Mapping[str, Any], source: str, prefix: str, cluster_info: dict[str, Any]
 ) -> ExecProvider:
-    command = exec_body.get("command")
-    if not isinstance(command, str) or not command:
-        raise ConfigError("exec plugin needs a command", path=source, key=f"{prefix}.exec.command")
+    key = f"{prefix}.exec"
+    command = check_printable(
+        require_str(exec_body.get("command"), path=source, key=f"{key}.command"),
+        path=source, key=f"{key}.command",
+    )
     if os.sep in command or (os.altsep and os.altsep in command):
         command = _resolve(command, source)
-    api_version = exec_body.get("apiVersion")
-    if not isinstance(api_version, str):
-        raise ConfigError(
-            "exec plugin needs an apiVersion", path=source, key=f"{prefix}.exec.apiVersion"
-        )
+    api_version = require_str(exec_body.get("apiVersion"), path=source, key=f"{key}.apiVersion")
     interactive_mode = exec_body.get("interactiveMode")
     if interactive_mode is None:
         if api_version.endswith("/v1"):
             raise ConfigError(
                 "interactiveMode must be set for client.authentication.k8s.io/v1 plugins",
                 path=source,
-                key=f"{prefix}.exec.interactiveMode",
+                key=f"{key}.interactiveMode",
             )
         interactive_mode = "IfAvailable"
+    interactive_mode = require_str(interactive_mode, path=source, key=f"{key}.interactiveMode")
+    env_items = exec_body.get("env") or []
+    if not isinstance(env_items, list):
+        raise ConfigError("exec env must be a list", path=source, key=f"{key}.env")
     env: dict[str, str] = {}
-    for index, item in enumerate(exec_body.get("env") or []):
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-            raise ConfigError(
-                "exec env entries need a name and value",
-                path=source,
-                key=f"{prefix}.exec.env[{index}]",
-            )
-        env[item["name"]] = str(item.get("value", ""))
+    for index, item in enumerate(env_items):
+        item_key = f"{key}.env[{index}]"
+        if not isinstance(item, dict):
+            raise ConfigError("exec env entries need a name and value", path=source,
+                              key=item_key)
+        name = check_printable(require_str(item.get("name"), path=source, key=f"{item_key}.name"),
+                               path=source, key=f"{item_key}.name")
+        value = item.get("value", "")
+        if not isinstance(value, str):
+            raise ConfigError("value must be a string", path=source, key=f"{item_key}.value")
+        env[name] = check_printable(value, path=source, key=f"{item_key}.value")
     args = exec_body.get("args") or []
     if not isinstance(args, list):
-        raise ConfigError("exec args must be a list", path=source, key=f"{prefix}.exec.args")
+        raise ConfigError("exec args must be a list", path=source, key=f"{key}.args")
+    for index, arg in enumerate(args):
+        if not isinstance(arg, str):
+            raise ConfigError("exec args must be strings", path=source,
+                              key=f"{key}.args[{index}]")
+        check_printable(arg, path=source, key=f"{key}.args[{index}]")
+    install_hint = exec_body.get("installHint")
+    if install_hint is not None and not isinstance(install_hint, str):
+        raise ConfigError("value must be a string", path=source, key=f"{key}.installHint")
+    provide_cluster_info = exec_body.get("provideClusterInfo", False)
+    if not isinstance(provide_cluster_info, bool):
+        raise ConfigError("value must be true or false", path=source,
+                          key=f"{key}.provideClusterInfo")
     return ExecProvider(
         command=command,
-        args=[str(a) for a in args],
+        args=list(args),
         env=env,
         api_version=api_version,
-        interactive_mode=str(interactive_mode),
-        provide_cluster_info=bool(exec_body.get("provideClusterInfo")),
+        interactive_mode=interactive_mode,
+        provide_cluster_info=provide_cluster_info,
         cluster_info=cluster_info,
-        install_hint=exec_body.get("installHint"),
+        install_hint=install_hint,
         source=source,
+        key_prefix=f"{prefix}.",
     )
 
 
@@ -229,6 +250,21 @@ def _optional_str(body: Mapping[str, Any], name: str, source: str, prefix: str) 
         return None
     if not isinstance(value, str):
         raise ConfigError("value must be a string", path=source, key=f"{prefix}.{name}")
+    return value
+
+
+def _header_str(body: Mapping[str, Any], name: str, source: str, prefix: str) -> str | None:
+    """:func:`_optional_str` for a credential sent in a header: no control characters."""
+    value = _optional_str(body, name, source, prefix)
+    if value is not None:
+        check_printable(value, path=source, key=f"{prefix}.{name}")
+    return value
+
+
+def _proxy_url(cluster: Mapping[str, Any], source: str, prefix: str) -> str | None:
+    value = _optional_str(cluster, "proxy-url", source, prefix)
+    if value is not None:
+        check_http_url(value, path=source, key=f"{prefix}.proxy-url")
     return value
 
 
@@ -255,7 +291,9 @@ def config_from_merged(merged: _Merged, context: str | None = None) -> Config:
             path=context_entry.source,
             key=f"contexts[{context_name}].context.cluster",
         )
-    cluster_entry = merged.clusters.get(str(cluster_name))
+    cluster_name = require_str(cluster_name, path=context_entry.source,
+                               key=f"contexts[{context_name}].context.cluster")
+    cluster_entry = merged.clusters.get(cluster_name)
     if cluster_entry is None:
         raise ConfigError(
             f"cluster {cluster_name!r} (used by context {context_name!r}) is not defined",
@@ -267,6 +305,7 @@ def config_from_merged(merged: _Merged, context: str | None = None) -> Config:
     server = cluster.get("server")
     if not isinstance(server, str) or not server:
         raise ConfigError("cluster has no server", path=csource, key=f"{cprefix}.server")
+    check_http_url(server, path=csource, key=f"{cprefix}.server")
     ca_data = _data_or_file(
         cluster, "certificate-authority-data", "certificate-authority", csource, cprefix
     )
@@ -290,7 +329,9 @@ def config_from_merged(merged: _Merged, context: str | None = None) -> Config:
     user_name = ctx.get("user")
     uprefix = f"users[{user_name}].user"
     if user_name:
-        user_entry = merged.users.get(str(user_name))
+        user_name = require_str(user_name, path=context_entry.source,
+                                key=f"contexts[{context_name}].context.user")
+        user_entry = merged.users.get(user_name)
         if user_entry is None:
             raise ConfigError(
                 f"user {user_name!r} (used by context {context_name!r}) is not defined",
@@ -304,10 +345,10 @@ def config_from_merged(merged: _Merged, context: str | None = None) -> Config:
             path=usource,
             key=f"{uprefix}.auth-provider",
         )
-    token = _optional_str(user, "token", usource, uprefix)
+    token = _header_str(user, "token", usource, uprefix)
     token_file = _optional_str(user, "tokenFile", usource, uprefix)
-    username = _optional_str(user, "username", usource, uprefix)
-    password = _optional_str(user, "password", usource, uprefix)
+    username = _header_str(user, "username", usource, uprefix)
+    password = _header_str(user, "password", usource, uprefix)
     if (token or token_file) and (username or password):
         raise ConfigError(
             "more than one authentication method (token and basic auth); use one",
@@ -315,7 +356,8 @@ def config_from_merged(merged: _Merged, context: str | None = None) -> Config:
             key=uprefix,
         )
     if token_file:
-        token_file = _resolve(str(token_file), usource)
+        token_file = _resolve(check_printable(token_file, path=usource, key=f"{uprefix}.tokenFile"),
+                              usource)
         if not os.access(token_file, os.R_OK):
             raise ConfigError(
                 f"token file {token_file!r} is not readable",
@@ -330,6 +372,14 @@ def config_from_merged(merged: _Merged, context: str | None = None) -> Config:
             path=usource,
             key=f"{uprefix}.{'client-key' if cert else 'client-certificate'}",
         )
+    if ca_data:
+        ca_key = "certificate-authority" + ("-data" if cluster.get(
+            "certificate-authority-data") else "")
+        check_pem(ca_data, None, None, path=csource, cert_key="", ca_key=f"{cprefix}.{ca_key}")
+    if cert and key:
+        cert_key = "client-certificate" + ("-data" if user.get(
+            "client-certificate-data") else "")
+        check_pem(None, cert, key, path=usource, ca_key="", cert_key=f"{uprefix}.{cert_key}")
     exec_provider = None
     exec_body = user.get("exec")
     if exec_body:
@@ -338,8 +388,10 @@ def config_from_merged(merged: _Merged, context: str | None = None) -> Config:
         exec_provider = _exec_provider(
             exec_body, usource, uprefix, cluster_info_for_exec(cluster, ca_data)
         )
+        if exec_provider.provide_cluster_info:
+            check_json_value(exec_provider.cluster_info, path=csource, key=cprefix)
     namespace = (
-        _optional_str(ctx, "namespace", context_entry.source, f"contexts[{context_name}].context")
+        _header_str(ctx, "namespace", context_entry.source, f"contexts[{context_name}].context")
         or "default"
     )
     return Config(
@@ -353,8 +405,8 @@ def config_from_merged(merged: _Merged, context: str | None = None) -> Config:
         password=str(password) if password else None,
         exec_provider=exec_provider,
         insecure_skip_tls_verify=insecure,
-        tls_server_name=_optional_str(cluster, "tls-server-name", csource, cprefix),
-        proxy_url=_optional_str(cluster, "proxy-url", csource, cprefix),
+        tls_server_name=_header_str(cluster, "tls-server-name", csource, cprefix),
+        proxy_url=_proxy_url(cluster, csource, cprefix),
         namespace=str(namespace),
     )
 

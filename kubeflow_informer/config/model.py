@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
 from kubeflow_informer._version import __version__
+from kubeflow_informer.config.files import decode_text, read_file
 from kubeflow_informer.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -58,17 +59,22 @@ class TokenFile:
         """The current token; raises :class:`ConfigError` when the file is unreadable or empty."""
         try:
             st = os.stat(self.path)
-            signature = (st.st_ino, st.st_size, st.st_mtime_ns)
-            if signature == self._signature and self._token is not None:
-                return self._token
-            with open(self.path, encoding="utf-8") as handle:
-                token = handle.read().strip()
         except OSError as exc:
             raise ConfigError(
                 f"cannot read token file: {exc.strerror or type(exc).__name__}",
                 path=self.path,
                 key="tokenFile",
             ) from None
+        signature = (st.st_ino, st.st_size, st.st_mtime_ns)
+        if signature == self._signature and self._token is not None:
+            return self._token
+        data = read_file(self.path, what="token file", key="tokenFile")
+        token = decode_text(data, what="token file", path=self.path, key="tokenFile").strip()
+        # A newline inside the token would split the Authorization header. (Imported here:
+        # config.values builds on this module.)
+        from kubeflow_informer.config.values import check_printable
+
+        check_printable(token, path=self.path, key="tokenFile")
         if not token:
             raise ConfigError("token file is empty", path=self.path, key="tokenFile")
         if self._token is not None and token != self._token:
@@ -198,7 +204,7 @@ class Config:
             context = ssl.create_default_context()
             try:
                 context.load_verify_locations(cadata=self.ca_data.decode("ascii", "replace"))
-            except ssl.SSLError:
+            except (ssl.SSLError, ValueError, TypeError):  # TypeError: not ASCII, so not PEM
                 raise ConfigError(
                     "certificate authority data is not valid PEM", key="certificate-authority-data"
                 ) from None

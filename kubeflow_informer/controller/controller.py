@@ -9,7 +9,9 @@ Life cycle (driven by the :class:`~kubeflow_informer.controller.manager.Manager`
 2. :meth:`Controller.start` - once caches have synced (and, with leader election, once leading),
    starts ``max_concurrent_reconciles`` workers.
 3. :meth:`Controller.stop` - stops taking new work, lets in-flight reconciles finish for up to
-   the grace period, then cancels what is left.
+   the grace period, then cancels what is left and waits at most
+   :data:`~kubeflow_informer.cancellation.CANCEL_WAIT` more: a reconcile that ignores
+   cancellation is abandoned (logged by name), so ``stop`` always returns.
 
 Guarantees (from the workqueue): a request is never reconciled by two workers at once; requests
 added while one is being reconciled are coalesced and processed once after it.
@@ -30,6 +32,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from kubeflow_informer.cache.lister import CacheNotSyncedError
+from kubeflow_informer.cancellation import CANCEL_WAIT, cancel_and_wait
 from kubeflow_informer.controller.metrics import ControllerMetrics, ReconcileMetrics
 from kubeflow_informer.controller.predicates import Predicate
 from kubeflow_informer.controller.reconciler import Reconciler, Request, Result, TerminalError
@@ -198,8 +201,10 @@ class Controller:
     async def stop(self, grace_period: float | None = None) -> None:
         """Stop taking work; wait up to ``grace_period`` s for in-flight reconciles, then cancel.
 
-        ``None`` waits for in-flight reconciles however long they take. Requests still queued
-        are dropped: the next process (or leader) relists and reconciles everything anyway.
+        Returns within ``grace_period + CANCEL_WAIT`` seconds even when a reconcile swallows
+        the cancellation: its worker is then abandoned and logged by name. ``None`` waits for
+        in-flight reconciles however long they take. Requests still queued are dropped: the
+        next process (or leader) relists and reconciles everything anyway.
         """
         self._stopping = True
         if self._queue is not None:
@@ -218,9 +223,7 @@ class Controller:
                 len(pending),
                 grace_period or 0.0,
             )
-            for task in pending:
-                task.cancel()
-            await asyncio.wait(pending)
+            await cancel_and_wait(pending, CANCEL_WAIT, owner=f"controller {self.name}")
         for task in workers:
             if task.done() and not task.cancelled() and task.exception() is not None:
                 logger.error("controller %s worker failed", self.name, exc_info=task.exception())

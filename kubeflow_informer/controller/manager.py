@@ -12,7 +12,8 @@ Start order (each step only after the previous one succeeded):
    and an :class:`EventRecorder` into its reconciler;
 3. serve ``/healthz``, ``/readyz`` and ``/metrics`` (if ``metrics_port`` is not ``None``);
 4. start the informers and wait for their caches to sync; after ``cache_sync_timeout`` seconds
-   :class:`CacheSyncTimeout` is raised (and everything started so far is stopped);
+   :class:`CacheSyncTimeout` is raised (and everything started so far is stopped), naming each
+   informer that did not sync and the last error it met ("401 Unauthorized from https://...");
 5. without leader election, start the controllers. With it, informers keep running on every
    replica (so a new leader starts with a warm cache) but controllers start only once this
    replica holds the Lease.
@@ -20,7 +21,17 @@ Start order (each step only after the previous one succeeded):
 Shutdown (SIGTERM/SIGINT under :meth:`run`, leaving ``async with``, or :meth:`request_stop`):
 controllers stop taking work and in-flight reconciles get up to ``shutdown_grace_period`` seconds
 to finish (the lease is still renewed meanwhile), then the lease is released, pending events are
-written, informers, the HTTP server and the client are closed.
+written, informers, the HTTP server and the client are closed. :meth:`shutdown` returns within
+``shutdown_grace_period + SHUTDOWN_MARGIN`` seconds whatever user code does: a reconcile or
+handler that ignores cancellation is abandoned and logged by name, and the steps after the
+reconciles (lease release, event writes, closing) share what is left of the margin.
+
+Signals (under :meth:`run` only; the library installs no handler otherwise): the first SIGTERM
+or SIGINT starts the graceful shutdown *at any point* - also while the client connects or the
+caches sync, which then stop at once - and :meth:`run` returns normally, so the process exits 0
+as controller-runtime's managers do; :attr:`Manager.stop_signal` tells which signal it was. A
+second signal during the shutdown ends the process at once, the conventional way: the signal
+is re-raised with its default disposition (exit status 128 + signal number, 130 for SIGINT).
 
 A reconciler reading a lister of an informer nobody declared gets it started on demand (with a
 warning naming it); the reconcile waits for its first sync and runs again (see
@@ -36,26 +47,29 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import socket
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from kubeflow_informer.cache import (
     CacheNotSyncedError,
     InformerOptions,
     Lister,
+    SharedIndexInformer,
     SharedInformerFactory,
 )
 from kubeflow_informer.cache.delta_fifo import Transform
 from kubeflow_informer.cache.metrics import informer_metrics_collector
+from kubeflow_informer.cancellation import cancel_and_wait
 from kubeflow_informer.client import ApiClient
 from kubeflow_informer.controller.controller import Controller, stop_all
 from kubeflow_informer.controller.events import EventRecorder
 from kubeflow_informer.controller.leader_election import LeaderElectionConfig, LeaderElector
 from kubeflow_informer.controller.metrics import LeaderMetrics
 from kubeflow_informer.controller.reconciler import ReconcilerContext
-from kubeflow_informer.errors import KubeflowInformerError
+from kubeflow_informer.errors import ApiError, KubeflowInformerError
 from kubeflow_informer.metrics import CollectorRegistry, ScrapeCollector
 
 if TYPE_CHECKING:
@@ -65,8 +79,36 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+#: Seconds :meth:`Manager.shutdown` may take beyond the grace period: cancelled reconciles
+#: finishing, the lease release, pending events, informers, HTTP server and client closing.
+SHUTDOWN_MARGIN = 3.0
+
+
 class CacheSyncTimeout(KubeflowInformerError):
-    """The informer caches did not sync within ``cache_sync_timeout``."""
+    """The informer caches did not sync within ``cache_sync_timeout``.
+
+    ``unsynced`` maps each informer that did not sync to its last list/watch error (``None``
+    when it met none: the server is merely slow); the message names both.
+    """
+
+    def __init__(self, timeout: float, unsynced: dict[str, BaseException | None]) -> None:
+        self.timeout = timeout
+        self.unsynced = unsynced
+        parts = [f"{name}: {describe_error(error)}" for name, error in unsynced.items()]
+        super().__init__(
+            f"informer caches did not sync within {timeout:g}s; "
+            + ("; ".join(parts) or "no informer to wait for")
+        )
+
+
+def describe_error(error: BaseException | None) -> str:
+    """One line for a list/watch failure: ``401 Unauthorized from https://...: message``."""
+    if error is None:
+        return "no error yet (still listing)"
+    if isinstance(error, ApiError):
+        where = f" from {error.url}" if error.url else ""
+        return f"{error.status} {error.reason}{where}: {error.message}"
+    return f"{type(error).__name__}: {error}"
 
 
 class LeaderElectionLost(KubeflowInformerError):
@@ -84,6 +126,8 @@ class Manager:
     :func:`~kubeflow_informer.cache.transforms.strip_managed_fields` or, for the smallest cache,
     :func:`~kubeflow_informer.cache.transforms.lean_object`. ``informer_options`` sets options
     per resource, keyed by ``(api_version, plural)`` (controller-runtime's ``ByObject``).
+    ``manage_gc=True`` opts the shared informers into the process-wide garbage-collector policy
+    of :mod:`kubeflow_informer.cache.gc_policy` (faster big caches; see ``docs/benchmarks.md``).
     """
 
     def __init__(
@@ -101,6 +145,7 @@ class Manager:
         registry: CollectorRegistry | None = None,
         transform: Transform | None = None,
         informer_options: Mapping[tuple[str, str], InformerOptions] | None = None,
+        manage_gc: bool = False,
     ) -> None:
         if config is None and api_client is None:
             raise ValueError("Manager needs a config or an api_client")
@@ -126,7 +171,8 @@ class Manager:
             api_client = ApiClient(config)
         self._client = api_client
         self._factory = SharedInformerFactory(
-            api_client, namespace=namespace, resync_period=resync_period, transform=transform
+            api_client, namespace=namespace, resync_period=resync_period, transform=transform,
+            manage_gc=manage_gc,
         )
         for (api_version, plural), options in (informer_options or {}).items():
             self._factory.configure(api_version, plural, options)
@@ -140,7 +186,10 @@ class Manager:
         self._started = False
         self._shutting_down = False
         self._shutdown_done = False
+        self._shutdown_finished = asyncio.Event()
         self._lost = False
+        self.stop_signal: signal.Signals | None = None
+        """The signal that stopped :meth:`run`, if one did."""
         self._leader_metrics: LeaderMetrics | None = None
         self._collector: ScrapeCollector | None = None
 
@@ -224,13 +273,34 @@ class Manager:
     async def run(self) -> None:
         """Start, serve until SIGTERM/SIGINT or :meth:`request_stop`, shut down gracefully.
 
-        Raises :class:`LeaderElectionLost` when the lease was lost, :class:`CacheSyncTimeout`
-        when caches never synced. Returns normally after a requested shutdown.
+        A stop requested while starting (connecting, waiting for the caches) interrupts the
+        start at once. Raises :class:`LeaderElectionLost` when the lease was lost,
+        :class:`CacheSyncTimeout` when caches never synced. Returns normally after a requested
+        shutdown (signal or :meth:`request_stop`).
         """
         installed = self._install_signal_handlers()
         try:
-            await self.start()
-            await self._stop.wait()
+            starting = asyncio.create_task(self.start(), name="manager-start")
+            stop_requested = asyncio.create_task(self._stop.wait(), name="manager-stop-wait")
+            try:
+                await asyncio.wait({starting, stop_requested},
+                                   return_when=asyncio.FIRST_COMPLETED)
+                if not starting.done() and self._shutting_down:
+                    await asyncio.wait({starting})  # the start failed and is cleaning up
+                elif not starting.done():
+                    logger.info("stop requested while starting: interrupting the start")
+                    await cancel_and_wait({starting}, self.shutdown_grace_period,
+                                          owner="manager")
+                elif starting.exception() is None:
+                    await self._stop.wait()
+            finally:
+                stop_requested.cancel()
+                if not starting.done():  # run() itself was cancelled
+                    starting.cancel()
+                await asyncio.wait({starting, stop_requested})
+            error = None if starting.cancelled() else starting.exception()
+            if error is not None:
+                raise error
         finally:
             try:
                 await self.shutdown()
@@ -283,10 +353,7 @@ class Manager:
             self.metrics_port = self._probe.port
         await self._factory.start()
         if not await self._factory.wait_for_cache_sync(self.cache_sync_timeout):
-            raise CacheSyncTimeout(
-                f"informer caches did not sync within {self.cache_sync_timeout:g}s; "
-                "check that the API server is reachable and the resources exist and are allowed"
-            )
+            raise CacheSyncTimeout(self.cache_sync_timeout, _unsynced(self._factory.informers))
         self._synced = True
         logger.info("caches synced for %d controllers", len(self.controllers))
         if self.leader_election is None:
@@ -325,35 +392,48 @@ class Manager:
         return self.elector.check(self.leader_election.renew_deadline)
 
     async def shutdown(self) -> None:
-        """Graceful shutdown (idempotent); see the module docstring for the order."""
-        if self._shutdown_done or self._shutting_down:
+        """Graceful shutdown (idempotent); see the module docstring for the order and bound.
+
+        A call while another shutdown is in progress waits for that one to finish.
+        """
+        if self._shutdown_done:
+            return
+        if self._shutting_down:
+            await self._shutdown_finished.wait()
             return
         self._shutting_down = True
         self._stop.set()
+        loop = asyncio.get_running_loop()
+        grace = self.shutdown_grace_period
+        deadline = loop.time() + grace + SHUTDOWN_MARGIN
         try:
-            grace = self.shutdown_grace_period
             if self._lead_task is not None and not self.leading:
                 # Still campaigning (or already lost): nothing to finish, stop campaigning now.
-                await _cancel(self._lead_task)
+                await cancel_and_wait({self._lead_task}, owner="manager")
             await stop_all(self.controllers, grace)
             if self._lead_task is not None:
-                await _cancel(self._lead_task)
+                await cancel_and_wait({self._lead_task}, owner="manager")
             if self.elector is not None and self.leader_election is not None:
                 if self.leader_election.release_on_cancel and not self._lost:
-                    await self.elector.release()
+                    await _bounded(self.elector.release(), deadline, "releasing the lease")
             if self._leader_metrics is not None:
                 self._leader_metrics.leading = False
                 self._leader_metrics.unregister()
-            for recorder in self._recorders:
-                await recorder.aclose()
-            await self._factory.stop()
+            if self._recorders:
+                drain = max(0.0, min(5.0, (deadline - loop.time()) / 2))
+                await _bounded(
+                    asyncio.gather(*(recorder.aclose(drain) for recorder in self._recorders)),
+                    deadline, "writing pending events",
+                )
+            await _bounded(self._factory.stop(), deadline, "stopping the informers")
             if self._probe is not None:
-                await self._probe.stop()
+                await _bounded(self._probe.stop(), deadline, "stopping the HTTP server")
             if self._collector is not None:
                 self.registry.unregister(self._collector)
-            await self._stack.aclose()
+            await _bounded(self._stack.aclose(), deadline, "closing the client")
         finally:
             self._shutdown_done = True
+            self._shutdown_finished.set()
             logger.info("manager stopped")
 
     def _install_signal_handlers(self) -> list[signal.Signals]:
@@ -374,17 +454,34 @@ class Manager:
 
     def _on_signal(self, sig: signal.Signals) -> None:
         if self._stop.is_set():
-            logger.warning("%s received again; shutdown already in progress", sig.name)
+            # The conventional "now": die of the signal itself (exit status 128 + number).
+            logger.warning("%s received again during shutdown: exiting at once", sig.name)
+            signal.signal(sig, signal.SIG_DFL)
+            os.kill(os.getpid(), sig)
             return
         logger.info("%s received: shutting down gracefully", sig.name)
+        self.stop_signal = sig
         self._stop.set()
 
 
-async def _cancel(task: asyncio.Task[Any]) -> None:
-    """Cancel and await ``task`` without swallowing a cancellation of the caller."""
-    if not task.done():
-        task.cancel()
-    await asyncio.wait({task})
+async def _bounded(step: Awaitable[Any], deadline: float, what: str) -> None:
+    """Run one shutdown step until ``deadline`` (at least a moment); log if it is cut short."""
+    loop = asyncio.get_running_loop()
+    try:
+        async with asyncio.timeout(max(0.1, deadline - loop.time())):
+            await step
+    except TimeoutError:
+        logger.error("shutdown: %s did not finish in time; giving up on it", what)
+    except Exception:
+        logger.exception("shutdown: %s failed", what)
 
 
-__all__ = ["CacheSyncTimeout", "LeaderElectionLost", "Manager"]
+def _unsynced(informers: list[SharedIndexInformer]) -> dict[str, BaseException | None]:
+    return {
+        informer.name: informer.reflector.last_error
+        for informer in informers
+        if not informer.has_synced
+    }
+
+
+__all__ = ["SHUTDOWN_MARGIN", "CacheSyncTimeout", "LeaderElectionLost", "Manager", "describe_error"]

@@ -39,3 +39,14 @@ def test_retry_after_wins_over_the_computed_delay() -> None:
     backoff = Backoff(0.8, 30.0, jitter=0.0, clock=Clock())
     assert backoff.next_delay(retry_after=7.0) == 7.0
     assert backoff.next_delay() == 1.6
+
+
+def test_retry_after_zero_does_not_shorten_the_delay() -> None:
+    backoff = Backoff(0.8, 30.0, jitter=0.0, clock=Clock())
+    backoff.next_delay()
+    assert backoff.next_delay(retry_after=0.0) == 1.6
+
+
+def test_retry_after_is_capped_at_the_cap() -> None:
+    backoff = Backoff(0.8, 30.0, jitter=0.0, clock=Clock())
+    assert backoff.next_delay(retry_after=3600.0) == 30.0

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from kubeflow_informer.cache import Backoff, DeltaFIFO, DeltaType, Indexer, Reflector
+from kubeflow_informer.cache.reflector import VeryShortWatchError
 from kubeflow_informer.errors import Expired, InternalError, TooManyRequests, TransportError
 
 from .cache_fakes import FakeListerWatcher, eventually, pod
@@ -16,6 +17,18 @@ pytestmark = pytest.mark.timeout(20)
 
 def fast_backoff() -> Backoff:
     return Backoff(0.001, 0.002, jitter=0.0)
+
+
+class RecordingBackoff(Backoff):
+    """A fast backoff that records each wait it was asked for (and the server's hint)."""
+
+    def __init__(self) -> None:
+        super().__init__(0.001, 0.002, jitter=0.0)
+        self.hints: list[float | None] = []
+
+    def next_delay(self, retry_after: float | None = None) -> float:
+        self.hints.append(retry_after)
+        return super().next_delay(retry_after)
 
 
 class Harness:
@@ -159,6 +172,44 @@ async def test_an_expired_error_event_relists_with_a_consistent_read(
     await eventually(lambda: len(lw.list_calls) == 2)
     await stop(task)
     assert lw.list_calls[1]["resource_version"] == ""
+
+
+async def test_a_relist_after_gone_waits_for_the_backoff_first(lw: FakeListerWatcher) -> None:
+    backoff = RecordingBackoff()
+    h = Harness(lw, backoff=backoff)
+    task = await start(h)
+    await lw.wait_for_watch()
+    assert backoff.hints == []
+    lw.fail_watches(Expired(410, "Expired", "too old resource version: 1 (105)"))
+    await eventually(lambda: len(lw.list_calls) == 2)
+    await stop(task)
+    assert len(backoff.hints) == 1
+
+
+async def test_a_watch_that_ends_at_once_without_events_is_an_error_and_backs_off(
+    lw: FakeListerWatcher,
+) -> None:
+    backoff = RecordingBackoff()
+    h = Harness(lw, backoff=backoff)
+    task = await start(h)
+    await lw.wait_for_watch()
+    lw.end_watches()
+    await eventually(lambda: len(lw.watch_calls) == 2 and len(lw.watches) == 1)
+    await stop(task)
+    assert isinstance(h.reflector.last_error, VeryShortWatchError)
+    assert h.reflector.metrics.errors == 1
+    assert len(backoff.hints) == 1
+    assert len(lw.list_calls) == 1  # re-watched from the last version, not relisted
+
+
+async def test_the_server_retry_after_hint_reaches_the_backoff(lw: FakeListerWatcher) -> None:
+    backoff = RecordingBackoff()
+    h = Harness(lw, backoff=backoff)
+    lw.list_errors.append(TooManyRequests(429, "TooManyRequests", "slow", retry_after=0.0))
+    task = await start(h)
+    await lw.wait_for_watch()
+    await stop(task)
+    assert backoff.hints == [0.0]
 
 
 async def test_relist_after_gone_tombstones_objects_deleted_meanwhile(

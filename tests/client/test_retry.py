@@ -97,6 +97,21 @@ def test_retry_after_delay_is_capped() -> None:
     assert policy.delay_for_status("GET", 429, 3600.0, 0) == 2.0
 
 
+@pytest.mark.parametrize("attempt", [0, 3])
+def test_retry_after_zero_waits_at_least_the_backoff_of_the_attempt(attempt: int) -> None:
+    policy = RetryPolicy(base_delay=0.1, max_delay=5.0)
+    delay = policy.delay_for_status("GET", 429, 0.0, attempt)
+    assert delay is not None and delay >= policy.base_delay * 2**attempt
+
+
+def test_retry_after_longer_than_the_backoff_is_honoured() -> None:
+    assert RetryPolicy(base_delay=0.1).delay_for_status("POST", 503, 4.0, 0) == 4.0
+
+
+def test_retry_after_is_capped_at_the_reflector_cap_by_default() -> None:
+    assert RetryPolicy().delay_for_status("GET", 429, 3600.0, 0) == 30.0
+
+
 def test_non_retryable_status_is_not_retried() -> None:
     assert RetryPolicy().delay_for_status("GET", 404, None, 0) is None
 

@@ -127,4 +127,4 @@ def test_unsupported_plugin_api_version(tmp_path: Path) -> None:
     user = {"exec": {"apiVersion": "client.authentication.k8s.io/v1alpha1", "command": "x"}}
     with pytest.raises(ConfigError, match="not supported") as caught:
         load_kubeconfig(write(tmp_path / "config", simple(user=user)))
-    assert caught.value.key == "exec.apiVersion"
+    assert caught.value.key == "users[u].user.exec.apiVersion"

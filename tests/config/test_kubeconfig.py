@@ -106,13 +106,14 @@ def test_relative_paths_resolve_against_the_kubeconfig_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = tmp_path / "conf"
-    write(folder / "certs" / "ca.crt", "CA-PEM")
+    ca_pem = trustme.CA().cert_pem.bytes().decode()
+    write(folder / "certs" / "ca.crt", ca_pem)
     write(folder / "token", "file-token\n")
     path = write(folder / "config", simple(
         cluster_extra={"certificate-authority": "certs/ca.crt"}, user={"tokenFile": "token"}))
     monkeypatch.chdir(tmp_path)
     config = load_kubeconfig(path)
-    assert config.ca_data == b"CA-PEM"
+    assert config.ca_data == ca_pem.encode()
     assert config.token_file == str(folder / "token")
 
 

@@ -21,18 +21,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="how long to run fault-injection runs back to back")
     parser.add_argument("--seed", type=int, default=1000, help="seed of the session")
     parser.add_argument("--operations", type=int, default=300, help="writes per round")
-    parser.add_argument("--unmanaged-gc", action="store_true",
-                        help="informers with manage_gc=False (CPython's collector untouched)")
+    parser.add_argument("--managed-gc", action="store_true",
+                        help="informers with manage_gc=True (the opt-in collector policy)")
     args = parser.parse_args(argv)
     # Injected faults make the framework log expected warnings by the thousand.
     logging.basicConfig(level=logging.CRITICAL)
     logging.getLogger("tests.reliability.soak").setLevel(logging.ERROR)
     result = asyncio.run(
         soak(seconds=args.soak * 60, seed=args.seed, operations=args.operations,
-             manage_gc=not args.unmanaged_gc)
+             manage_gc=args.managed_gc)
     )
     totals = result.summary()
-    flags = " --unmanaged-gc" if args.unmanaged_gc else ""
+    flags = " --managed-gc" if args.managed_gc else ""
     print(f"command: python -m tests.reliability --soak {args.soak:g} --seed {args.seed}{flags}")
     print()
     print("| metric | value |")

@@ -267,7 +267,7 @@ class Session:
     """
 
     def __init__(self, seed: int, *, watch_list: bool = False, workers: int = 4,
-                 quiescence_timeout: float = 30.0, manage_gc: bool = True) -> None:
+                 quiescence_timeout: float = 30.0, manage_gc: bool = False) -> None:
         self.seed = seed
         self.manage_gc = manage_gc
         self.rng = random.Random(seed)

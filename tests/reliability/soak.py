@@ -78,11 +78,12 @@ class SoakResult:
 
 async def soak(
     *, seconds: float | None = None, max_rounds: int | None = None, seed: int = 1000,
-    operations: int = 300, manage_gc: bool = True,
+    operations: int = 300, manage_gc: bool = False,
 ) -> SoakResult:
     """Rounds of every plan in turn, in one long-lived :class:`Session`, until ``seconds``
-    elapsed or ``max_rounds`` rounds ran (whichever comes first). ``manage_gc=False`` turns the
-    informers' garbage-collector policy off (to tell its effect on memory apart)."""
+    elapsed or ``max_rounds`` rounds ran (whichever comes first). ``manage_gc=True`` turns the
+    informers' opt-in garbage-collector policy on (thresholds and freezing), whose memory
+    behaviour the soak was first written to check."""
     if seconds is None and max_rounds is None:
         raise ValueError("give seconds or max_rounds")
     plans = [plan for plan in fault_plans().values() if not plan.watch_list]
